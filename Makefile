@@ -1,0 +1,47 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+# Both create the virtual environment in .venv and install the pinned requirements first.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+.PHONY: run test lint format eval bench install install-dev clean
+
+run: $(VENV)/.runtime ## serve the bot on PORT (default 3978)
+	$(PY) -m bot
+
+test: $(VENV)/.dev ## lint, type-check and run every test
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+eval: $(VENV)/.runtime ## answer quality on the development set
+	$(PY) -m intents eval eval/dev_questions.yaml
+
+bench: $(VENV)/.runtime ## matcher latency and memory (figures go in the README)
+	$(PY) -m bench.matcher
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+$(VENV)/.created:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	touch $@
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/.created
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/.created
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
