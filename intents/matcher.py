@@ -1,0 +1,326 @@
+"""TF-IDF retrieval over FAQ entries with a calibrated decision. Pure computation: no I/O.
+
+How a question is scored against each entry (every step is in :meth:`TfidfMatcher.rank`):
+
+1. **Similarity.** The question is analysed (:mod:`intents.analyzer`: spelling repair, light
+   stemming, synonym concepts) into unigrams and bigrams, weighted by TF-IDF, and compared by
+   cosine with every *phrasing* of an entry (its question and alternates), with the entry as a
+   whole (all phrasings plus its answer) and with the entry's answer alone; a character n-gram
+   channel catches misspellings the repair left. The blend, weighted towards phrasings, is the
+   entry's similarity.
+2. **Coverage.** The IDF-weighted share of the question's terms that the entry's vocabulary
+   contains. Words the knowledge base has never seen weigh as much as its rarest words, so
+   "reset my Partner Center password" is covered only halfway by an entry about Partner Center.
+3. **Confidence** is similarity scaled by coverage, ``similarity ** (1 - c) * coverage ** c``
+   mapped to [0, 1]. The decision compares it with thresholds (see :class:`Thresholds`).
+
+Follows scikit-learn's estimator conventions: ``__init__`` stores hyper-parameters, ``fit``
+learns and returns ``self``, learned state ends in ``_``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Self
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from intents.analyzer import Analyzer
+from intents.hygiene import MAX_QUESTION_CHARS, clean_text
+from intents.models import Decision, KnowledgeBase, Match, MatchResult
+from intents.smalltalk import SmallTalkDetector
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """When to answer, when to ask "did you mean", and when to admit the FAQ has nothing.
+
+    - ``answer``: the best entry's confidence needed to answer outright ...
+    - ``margin``: ... provided it leads the runner-up by at least this much;
+    - ``clarify``: below that, entries at or above this confidence are offered as
+      "did you mean" choices (at most ``max_choices``, within ``clarify_window`` of the best);
+    - below ``clarify`` the answer is ``none``.
+    """
+
+    answer: float = 0.5
+    margin: float = 0.08
+    clarify: float = 0.3
+    clarify_window: float = 0.2
+    max_choices: int = 3
+
+    def problems(self) -> list[str]:
+        """What is inconsistent about these thresholds (empty when they are usable)."""
+        found = []
+        for name in ("answer", "margin", "clarify", "clarify_window"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                found.append(f"{name} must be within [0, 1], got {value}")
+        if self.clarify > self.answer:
+            found.append(f"clarify ({self.clarify}) must not exceed answer ({self.answer})")
+        if not 1 <= self.max_choices <= 5:
+            found.append(f"max_choices must be from 1 to 5, got {self.max_choices}")
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class TermWeight:
+    """One term of an explanation: what was typed, what it matched as, and its weight."""
+
+    surface: str
+    term: str
+    weight: float  # share of the question's TF-IDF weight
+    in_entry: bool  # whether the entry's vocabulary has it
+    known: bool  # whether the knowledge base has it at all
+    corrected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why an entry scored what it did (``python -m intents ask --explain``)."""
+
+    entry_id: str
+    confidence: float
+    similarity: float
+    coverage: float
+    best_phrasing: str
+    terms: tuple[TermWeight, ...]
+
+
+class TfidfMatcher:
+    """Rank FAQ entries for a question and decide between answer, clarify and none."""
+
+    def __init__(
+        self,
+        *,
+        thresholds: Thresholds | None = None,
+        phrasing_weight: float = 0.45,
+        entry_weight: float = 0.25,
+        answer_weight: float = 0.1,
+        char_weight: float = 0.2,
+        coverage_exponent: float = 0.5,
+        top_k: int = 5,
+    ) -> None:
+        self.thresholds = thresholds or Thresholds()
+        self.phrasing_weight = phrasing_weight
+        self.entry_weight = entry_weight
+        self.answer_weight = answer_weight
+        self.char_weight = char_weight
+        self.coverage_exponent = coverage_exponent
+        self.top_k = top_k
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, knowledge: KnowledgeBase, smalltalk: SmallTalkDetector | None = None) -> Self:
+        """Index every entry of ``knowledge``; ``smalltalk`` enables small-talk decisions."""
+        entries = tuple(knowledge.entries)
+        if not entries:
+            raise ValueError("TfidfMatcher.fit() needs at least one FAQ entry")
+        problems = self.thresholds.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+
+        phrasings = [clean_text(p) for e in entries for p in e.phrasings]
+        owners = np.repeat(np.arange(len(entries)), [len(e.phrasings) for e in entries])
+        answers = [clean_text(_plain(e.answer), max_chars=10_000) for e in entries]
+        documents = [" ".join([*e.phrasings, answers[i]]) for i, e in enumerate(entries)]
+
+        analyzer = Analyzer(knowledge.synonyms).fit([*phrasings, *answers])
+        self.analyzer_ = analyzer
+        words = TfidfVectorizer(analyzer=self._features, sublinear_tf=True, dtype=np.float64)
+        words.fit(documents)  # IDF over entries: a word shared by every phrasing of one entry
+        self.words_ = words  # is that entry's topic, not noise.
+        self.phrasing_index_ = _inverted(words.transform(phrasings))
+        self.entry_index_ = _inverted(words.transform(documents))
+        self.answer_index_ = _inverted(words.transform(answers))
+
+        chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float64
+        )
+        self.chars_ = chars.fit([self._char_text(p) for p in phrasings])
+        self.char_index_ = _inverted(chars.transform([self._char_text(p) for p in phrasings]))
+
+        vocabulary = words.vocabulary_
+        unigram = np.array([" " not in term for term in words.get_feature_names_out()])
+        incidence = (words.transform(documents) > 0).astype(np.float64)
+        self.entry_terms_ = sp.csr_matrix(incidence.multiply(unigram[np.newaxis, :]))
+        self.idf_ = words.idf_
+        self.max_idf_ = float(words.idf_.max())
+        self.vocabulary_ = vocabulary
+        self.phrasing_owner_ = owners
+        self.phrasing_starts_ = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        self.phrasings_ = tuple(phrasings)
+        self.entries_ = entries
+        self.smalltalk_ = smalltalk
+        return self
+
+    def _features(self, text: str) -> list[str]:
+        terms = self.analyzer_.analyze(text)
+        return terms + [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+
+    def _char_text(self, text: str) -> str:
+        return " ".join(t.surface for t in self.analyzer_.terms(text) if "_" not in t.term)
+
+    # ------------------------------------------------------------------ scoring
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "entries_"):
+            raise NotFittedError("call fit() before rank() or match()")
+
+    def _scores(self, text: str) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Confidence, similarity, coverage and best-phrasing index for every entry."""
+        n = len(self.entries_)
+        query = self.words_.transform([text])
+        if query.nnz == 0:
+            zeros = np.zeros(n)
+            return zeros, zeros, zeros, np.zeros(n)
+        phrasing = np.asarray((query @ self.phrasing_index_).todense()).ravel()
+        best_phrasing = np.maximum.reduceat(phrasing, self.phrasing_starts_)
+        entry = np.asarray((query @ self.entry_index_).todense()).ravel()
+        answer = np.asarray((query @ self.answer_index_).todense()).ravel()
+        char_text = self._char_text(text)
+        if self.char_weight and char_text:
+            char_q = self.chars_.transform([char_text])
+            char = np.asarray((char_q @ self.char_index_).todense()).ravel()
+            best_char = np.maximum.reduceat(char, self.phrasing_starts_)
+        else:
+            best_char = np.zeros(n)
+        similarity = (
+            self.phrasing_weight * best_phrasing
+            + self.entry_weight * entry
+            + self.answer_weight * answer
+            + self.char_weight * best_char
+        ) / (self.phrasing_weight + self.entry_weight + self.answer_weight + self.char_weight)
+
+        coverage = self._coverage(text)
+        c = self.coverage_exponent
+        confidence = np.power(np.clip(similarity, 0, 1), 1 - c) * np.power(coverage, c)
+        return confidence, similarity, coverage, phrasing
+
+    def _coverage(self, text: str) -> FloatArray:
+        """IDF-weighted share of the question's terms found in each entry's vocabulary."""
+        known: dict[int, float] = {}
+        unknown = 0.0
+        for term in set(self.analyzer_.analyze(text)):
+            index = self.vocabulary_.get(term)
+            if index is None:
+                unknown += self.max_idf_
+            else:
+                known[index] = float(self.idf_[index])
+        total = unknown + sum(known.values())
+        if total == 0:
+            return np.zeros(len(self.entries_))
+        weights = np.zeros(len(self.idf_))
+        for index, weight in known.items():
+            weights[index] = weight
+        return np.asarray(self.entry_terms_ @ weights).ravel() / total
+
+    def rank(self, text: str) -> list[Match]:
+        """The best ``top_k`` entries with a non-zero confidence, best first."""
+        self._check_fitted()
+        confidence = self._scores(clean_text(text))[0]
+        return self._ranked(confidence)
+
+    def _ranked(self, confidence: FloatArray) -> list[Match]:
+        k = min(self.top_k, len(confidence))
+        top = np.argpartition(-confidence, k - 1)[:k] if k < len(confidence) else np.arange(k)
+        top = top[np.lexsort((top, -confidence[top]))]
+        return [
+            Match(self.entries_[i], round(float(confidence[i]), 4))
+            for i in top
+            if confidence[i] > 0
+        ]
+
+    def match(self, text: str | None) -> MatchResult:
+        """Decide what to do with ``text``: answer, clarify, none, or small talk."""
+        self._check_fitted()
+        question = clean_text(text, max_chars=MAX_QUESTION_CHARS)
+        if self.smalltalk_ is not None:
+            hit = self.smalltalk_.detect(question)
+            if hit is not None:
+                return MatchResult(question, Decision.SMALLTALK, smalltalk=hit.kind)
+        ranked = self._ranked(self._scores(question)[0]) if question else []
+        return MatchResult(question, *self._decide(ranked))
+
+    def _decide(
+        self, ranked: Sequence[Match]
+    ) -> tuple[Decision, tuple[Match, ...], tuple[Match, ...]]:
+        t = self.thresholds
+        matches = tuple(ranked)
+        if not matches or matches[0].score < t.clarify:
+            return Decision.NONE, matches, ()
+        best = matches[0].score
+        runner_up = matches[1].score if len(matches) > 1 else 0.0
+        if best >= t.answer and best - runner_up >= t.margin:
+            return Decision.ANSWER, matches, (matches[0],)
+        choices = tuple(
+            m
+            for m in matches[: t.max_choices]
+            if m.score >= max(t.clarify, best - t.clarify_window)
+        )
+        return Decision.CLARIFY, matches, choices
+
+    # ------------------------------------------------------------------ explaining
+    def explain(self, text: str, entry_id: str | None = None) -> Explanation | None:
+        """Which terms carried the score of ``entry_id`` (default: the best entry)."""
+        self._check_fitted()
+        question = clean_text(text)
+        confidence, similarity, coverage, phrasing = self._scores(question)
+        ids = [e.id for e in self.entries_]
+        if entry_id is None:
+            if not confidence.any():
+                return None
+            index = int(np.argmax(confidence))
+        elif entry_id in ids:
+            index = ids.index(entry_id)
+        else:
+            return None
+        mine = np.flatnonzero(self.phrasing_owner_ == index)
+        best_phrasing = self.phrasings_[int(mine[np.argmax(phrasing[mine])])]
+        vector = self.words_.transform([question])
+        weight_of = {
+            self.words_.get_feature_names_out()[j]: float(v)
+            for j, v in zip(vector.indices, vector.data, strict=True)
+        }
+        total = sum(weight_of.values()) or 1.0
+        entry_vocabulary = set(self.entry_terms_[index].indices)
+        terms = []
+        seen: set[str] = set()
+        for term in self.analyzer_.terms(question):
+            if term.term in seen:
+                continue
+            seen.add(term.term)
+            column = self.vocabulary_.get(term.term)
+            terms.append(
+                TermWeight(
+                    surface=term.surface,
+                    term=term.term,
+                    weight=weight_of.get(term.term, 0.0) / total,
+                    in_entry=column is not None and column in entry_vocabulary,
+                    known=column is not None,
+                    corrected=term.corrected,
+                )
+            )
+        return Explanation(
+            entry_id=ids[index],
+            confidence=float(confidence[index]),
+            similarity=float(similarity[index]),
+            coverage=float(coverage[index]),
+            best_phrasing=best_phrasing,
+            terms=tuple(terms),
+        )
+
+
+def _inverted(matrix: sp.spmatrix) -> sp.csr_matrix:
+    """Rows = terms: a query row vector times this costs only the query terms' postings."""
+    return sp.csr_matrix(matrix.T)
+
+
+def _plain(markdown: str) -> str:
+    """Answer text without link targets, so URLs do not become matchable words."""
+    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
