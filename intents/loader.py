@@ -294,7 +294,6 @@ def _entry(
     raw_id = raw.get("id")
     entry_id = raw_id if isinstance(raw_id, str) and raw_id.strip() else None
     where = str(_Where(name, index, entry_id))
-    before = len(problems)
 
     missing = [key for key in _REQUIRED_ENTRY_KEYS if _is_blank(raw.get(key))]
     problems += [f"{where}: missing {key!r}" for key in missing]
@@ -315,7 +314,9 @@ def _entry(
     links = _links(where, raw.get("links", []), problems)
     alternates = _strings(where, raw, "alternates", problems)
     related = _strings(where, raw, "related", problems)
-    own = [text for text in (question, source_question) if text]
+    own = [question] if question else []
+    if source_question and (not question or _norm(source_question) != _norm(question)):
+        own.append(source_question)
     for alternate in _duplicates([*own, *alternates]):
         problems.append(f"{where}: duplicate alternate {alternate!r}")
     for target in _duplicates(related):
@@ -323,13 +324,12 @@ def _entry(
     if entry_id and entry_id in related:
         problems.append(f"{where}: related lists the entry itself")
 
-    if len(problems) > before:
-        return None
+    # Returned even when invalid, so that cross-entry checks (ids, related) still run on it.
     return FaqEntry(
-        id=texts["id"] or "",
-        section=texts["section"] or "",
+        id=texts.get("id") or "",
+        section=texts.get("section") or "",
         question=question or "",
-        answer=texts["answer"] or "",
+        answer=texts.get("answer") or "",
         links=links,
         alternates=alternates,
         related=related,
@@ -451,6 +451,8 @@ def _cross_entry_problems(located: Sequence[tuple[str, FaqEntry]]) -> list[str]:
     problems: list[str] = []
     first_of: dict[str, str] = {}
     for where, entry in located:
+        if not entry.id:
+            continue
         if entry.id in first_of:
             problems.append(
                 f"{where}: duplicate id {entry.id!r}, first used in {first_of[entry.id]}"
@@ -463,7 +465,7 @@ def _cross_entry_problems(located: Sequence[tuple[str, FaqEntry]]) -> list[str]:
                 problems.append(f"{where}: related id {target!r} is not an entry")
     owner: dict[str, tuple[str, str]] = {}
     for where, entry in located:
-        for phrasing in dict.fromkeys(_norm(p) for p in entry.phrasings):
+        for phrasing in dict.fromkeys(_norm(p) for p in entry.phrasings if p):
             other = owner.get(phrasing)
             if other is not None and other[1] != entry.id:
                 problems.append(

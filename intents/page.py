@@ -11,7 +11,7 @@ opinion on ids, link titles or what is already in ``faq_data/``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -105,7 +105,7 @@ class _PageParser:
         self.refresh_dates: list[date] = []
         self.questions: list[PageQuestion] = []
         self.warnings: list[str] = []
-        self.pending: tuple[str, int] | None = None  # question text and its line
+        self.pending: tuple[str, str, int] | None = None  # section, question and its line
         self.body: list[tuple[int, str]] = []
 
     def fail(self, line: int, message: str) -> PageFormatError:
@@ -169,12 +169,8 @@ class _PageParser:
             self._finish_question()
             level, name = len(heading.group(1)), " ".join(heading.group(2).split())
             self.in_refresh = name.casefold() == REFRESH_HEADING
-            if level == 1:  # the page title, not a section
-                self.section = None
-            elif not self.in_refresh:
-                self.section = name
-            else:
-                self.section = None
+            # "#" is the page title; neither it nor the Refresh Summary is a section.
+            self.section = name if level > 1 and not self.in_refresh else None
             return
         if self.in_refresh:
             self._refresh_line(number, stripped)
@@ -184,7 +180,7 @@ class _PageParser:
             self._finish_question()
             if self.section is None:
                 raise self.fail(number, "question before any '##' section heading")
-            self.pending = (" ".join(question.group("text").split()), number)
+            self.pending = (self.section, " ".join(question.group("text").split()), number)
             return
         if self.pending is not None:
             self.body.append((number, line))
@@ -210,7 +206,7 @@ class _PageParser:
     def _finish_question(self) -> None:
         if self.pending is None:
             return
-        question, line = self.pending
+        section, question, line = self.pending
         self.pending, body = None, self.body
         self.body = []
         answer, links = self._answer(body)
@@ -219,48 +215,41 @@ class _PageParser:
         for earlier in self.questions:
             if _fold(earlier.question) == _fold(question):
                 raise self.fail(line, f"question repeated from line {earlier.line}")
-        assert self.section is not None
-        self.questions.append(PageQuestion(self.section, question, answer, links, line))
+        self.questions.append(PageQuestion(section, question, answer, links, line))
 
     def _answer(self, body: list[tuple[int, str]]) -> tuple[str, tuple[PageLink, ...]]:
         """Teams-safe markdown for the answer lines, and the links they contain."""
-        blocks: list[list[str]] = []  # each block: paragraph lines, or list items
-        kinds: list[str] = []  # "p" or "list", per block
+        blocks: list[_Block] = []
         links: dict[str, PageLink] = {}
-        previous_raw = ""
+        previous = ""  # the previous raw line, blank after a blank line
         for number, raw in body:
             stripped = raw.strip()
+            last = blocks[-1] if blocks else None
             if not stripped:
-                previous_raw = ""
-                if kinds and kinds[-1] == "p":
-                    kinds[-1] = "p-closed"
-                if kinds and kinds[-1] == "list":
-                    kinds[-1] = "list-closed"
-                continue
-            if stripped.startswith("|"):
+                if last is not None:
+                    last.open = False
+            elif stripped.startswith("|"):
                 raise self.fail(number, "tables are not supported inside an answer")
-            text = self._inline(number, stripped, links)
-            bullet = _BULLET.fullmatch(raw)
-            if bullet and not stripped.startswith("**"):
-                item = self._inline(number, bullet.group("text").strip(), {})
+            elif (bullet := _BULLET.fullmatch(raw)) and not stripped.startswith("**"):
+                item = self._inline(number, bullet.group("text"), links)
                 marker = f"{bullet.group('number')}." if bullet.group("number") else "-"
-                if kinds and kinds[-1] == "list-closed":  # a loose list goes on
-                    kinds[-1] = "list"
-                elif not kinds or kinds[-1] != "list":
-                    blocks.append([])
-                    kinds.append("list")
-                blocks[-1].append(f"{marker} {item}")
-            elif _continues(kinds[-1] if kinds else "", previous_raw):
-                blocks[-1][-1] += f" {text}"
+                if last is None or not last.is_list:
+                    last = _Block(is_list=True)
+                    blocks.append(last)
+                last.open = True  # a blank line between items keeps one (loose) list
+                last.lines.append(f"{marker} {item}")
             else:
-                blocks.append([text])
-                kinds.append("p")
-            previous_raw = raw
-        rendered = [
-            "\n".join(b) if k.startswith("list") else " ".join(b)
-            for b, k in zip(blocks, kinds, strict=True)
-        ]
-        answer = "\n\n".join(block.strip() for block in rendered if block.strip())
+                text = self._inline(number, stripped, links)
+                if (
+                    last is not None
+                    and last.open
+                    and (last.is_list or not _new_paragraph(previous))
+                ):
+                    last.lines[-1] += f" {text}"
+                else:
+                    blocks.append(_Block(is_list=False, lines=[text]))
+            previous = raw if stripped else ""
+        answer = "\n\n".join(block.markdown() for block in blocks)
         return answer, tuple(links.values())
 
     def _inline(self, number: int, text: str, links: dict[str, PageLink]) -> str:
@@ -280,14 +269,19 @@ class _PageParser:
         return " ".join(text.split())
 
 
-def _continues(block_kind: str, previous_raw: str) -> bool:
-    """Whether a text line belongs to the open block (the last list item or paragraph)."""
-    if block_kind == "list":
-        return True
-    return block_kind == "p" and not _starts_paragraph(previous_raw)
+@dataclass(slots=True)
+class _Block:
+    """A paragraph (its lines joined by spaces) or a list (one line per item) of an answer."""
+
+    is_list: bool
+    lines: list[str] = field(default_factory=list)
+    open: bool = True  # False once a blank line has followed it
+
+    def markdown(self) -> str:
+        return ("\n" if self.is_list else " ").join(self.lines)
 
 
-def _starts_paragraph(previous_raw: str) -> bool:
+def _new_paragraph(previous_raw: str) -> bool:
     """Whether the line after ``previous_raw`` starts a new paragraph.
 
     The page writes one paragraph per line; a line that ends a sentence (or a markdown hard
