@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+ENV ?= dev
 
-.PHONY: run test lint format eval bench install install-dev clean
+.PHONY: run test lint format eval bench package install install-dev clean
 
 run: $(VENV)/.runtime ## serve the bot on PORT (default 3978)
 	$(PY) -m bot
@@ -22,6 +23,9 @@ eval: $(VENV)/.runtime ## answer quality on the development set
 
 bench: $(VENV)/.runtime ## matcher latency and memory (figures go in the README)
 	$(PY) -m bench.matcher
+
+package: $(VENV)/.created ## Teams app package: deployment/build/appPackage.$(ENV).zip (ENV=dev)
+	$(PY) -m deployment.package --env $(ENV)
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .
