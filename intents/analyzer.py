@@ -22,17 +22,162 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 #: words such as "first", "back", "never", "up", "down", "empty" and "new" mean something in
 #: this FAQ ("first email", "go back and populate", "never responds", "up to date").
 STOP_WORDS = frozenset(
-    """
-    a about above after again all also am an and any are as at be been being both but by can
-    could did do does doing done for from had has have having he her here hers him his how i
-    if in into is it its itself just let me more most my myself no nor not of on once only or
-    other our ours ourselves out over own please same she should so some such than that the
-    their theirs them themselves then there these they this those through to too under until
-    very was we were what when where which while who whom why will with would you your yours
-    yourself yourselves hi hey hello thanks thank ok okay im ive id dont doesnt cant get got
-    gets anyone someone something anything thing things need needs want wants wondering
-    know tell question questions ask asking also really still currently guys team's
-    """.split()
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "being",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "done",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "let",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "please",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "hi",
+        "hey",
+        "hello",
+        "thanks",
+        "thank",
+        "ok",
+        "okay",
+        "im",
+        "ive",
+        "id",
+        "dont",
+        "doesnt",
+        "cant",
+        "get",
+        "got",
+        "gets",
+        "anyone",
+        "someone",
+        "something",
+        "anything",
+        "thing",
+        "things",
+        "need",
+        "needs",
+        "want",
+        "wants",
+        "wondering",
+        "know",
+        "tell",
+        "question",
+        "questions",
+        "ask",
+        "asking",
+        "also",
+        "really",
+        "still",
+        "currently",
+        "guys",
+        "team's",
+    ]
 )
 
 #: Irregular forms the suffix rules cannot reach.
@@ -143,6 +288,8 @@ class SpellingRepair:
         best: tuple[int, int, str] | None = None
         for variant in _deletes(word, limit) | {word}:
             for candidate in self.deletes_.get(variant, ()):
+                if _differs_by_prefix(word, candidate):
+                    continue
                 distance = _damerau(word, candidate, limit)
                 if distance > limit:
                     continue
@@ -153,6 +300,15 @@ class SpellingRepair:
         if len(self._cache) < 100_000:
             self._cache[word] = repaired
         return repaired
+
+
+#: Prefixes that turn a word into another word ("unsubscribe" is not a typo of "subscribe").
+_PREFIXES = ("un", "re", "de", "dis", "non", "pre", "mis", "in", "im", "co", "sub")
+
+
+def _differs_by_prefix(a: str, b: str) -> bool:
+    short, long_ = sorted((a, b), key=len)
+    return any(long_ == prefix + short for prefix in _PREFIXES)
 
 
 def _deletes(word: str, depth: int) -> set[str]:

@@ -174,7 +174,8 @@ class EvalReport:
             f"{len(talk)} small talk)",
             f"in-scope accuracy (right answer, or first choice of a clarify): "
             f"{_pct(self.accuracy)} ({sum(r.correct for r in ins)}/{len(ins)})",
-            f"wrong answers: {_pct(self.wrong_rate)} ({sum(r.wrong_answer for r in ins)}/{len(ins)})",
+            f"wrong answers: {_pct(self.wrong_rate)} "
+            f"({sum(r.wrong_answer for r in ins)}/{len(ins)})",
             f"clarify rate (in scope): {_pct(self.clarify_rate)}",
             f"out-of-scope rejection: {_pct(self.rejection)} "
             f"({sum(r.correct for r in oos)}/{len(oos)})",

@@ -16,7 +16,8 @@ import unicodedata
 MAX_QUESTION_CHARS = 500
 
 _MENTION = re.compile(r"<at\b[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]{0,200}>")
+_BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|tr|td|h[1-6]|blockquote)\b[^>]{0,200}>", re.I)
+_TAG = re.compile(r"<[a-z/!][^>]{0,200}>", re.IGNORECASE)
 # Control and invisible formatting characters (zero-width, bidi, BOM); soft hyphens vanish.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _SOFT_HYPHEN = "\u00ad"
@@ -27,14 +28,16 @@ def clean_text(text: str | None, *, max_chars: int = MAX_QUESTION_CHARS) -> str:
 
     - ``<at>Name</at>`` mentions that are still present are dropped (the bot strips its own
       mention first; anybody else's name carries nothing to match on);
-    - other HTML tags are removed and HTML entities decoded (Teams sends ``&amp;``, ``&nbsp;``);
+    - HTML tags are removed (block tags leave a space) and HTML entities decoded (Teams
+      sends ``&amp;``, ``&nbsp;``);
     - control and formatting characters become spaces; whitespace runs collapse to one space;
     - the result is cut to ``max_chars`` at a word boundary.
     """
     if not text:
         return ""
     text = _MENTION.sub(" ", text)
-    text = _TAG.sub(" ", text)
+    text = _BLOCK_TAG.sub(" ", text)
+    text = _TAG.sub("", text)
     text = html.unescape(text)
     text = _CONTROL.sub(" ", text.replace(_SOFT_HYPHEN, ""))
     text = " ".join(text.split())

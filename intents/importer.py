@@ -26,10 +26,10 @@ from typing import Any
 import yaml
 
 from intents.loader import (
+    DATA_FILES,
     ENTRY_KEYS,
     LINK_KEYS,
     SOURCE_KEYS,
-    SYNONYMS_FILE,
     FaqDataError,
     build_knowledge_base,
     parse_yaml,
@@ -442,7 +442,7 @@ def _new_id(question: PageQuestion, taken: set[str]) -> str:
 def _ids_of_other_files(others: Mapping[str, Any]) -> set[str]:
     ids: set[str] = set()
     for name, document in others.items():
-        if name == SYNONYMS_FILE or not isinstance(document, dict):
+        if name in DATA_FILES or not isinstance(document, dict):
             continue
         for entry in document.get("entries") or []:
             if isinstance(entry, dict) and isinstance(entry.get("id"), str):

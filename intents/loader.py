@@ -29,6 +29,12 @@ log = logging.getLogger(__name__)
 #: The file of synonym groups; every other ``*.yaml`` file of the directory holds entries.
 SYNONYMS_FILE = "synonyms.yaml"
 
+#: The file of section topics (section -> terms a question about that section names).
+TOPICS_FILE = "topics.yaml"
+
+#: Files of the directory that hold no entries.
+DATA_FILES = (SYNONYMS_FILE, TOPICS_FILE)
+
 #: The small-talk phrases shipped with the package (code data, not knowledge-base content).
 SMALLTALK_FILE = Path(__file__).with_name("smalltalk.yaml")
 
@@ -212,19 +218,48 @@ def build_knowledge_base(documents: Mapping[str, Any]) -> KnowledgeBase:
     problems: list[str] = []
     located: list[tuple[str, FaqEntry]] = []
     groups: list[tuple[str, SynonymGroup]] = []
+    topics: dict[str, tuple[str, ...]] = {}
     for name, document in documents.items():
         if name == SYNONYMS_FILE:
             groups += _synonym_groups(name, document, problems)
+        elif name == TOPICS_FILE:
+            topics = _topics(name, document, problems)
         else:
             located += _entries_file(name, document, problems)
     problems += _cross_entry_problems(located)
     problems += _cross_group_problems(groups)
+    sections = {entry.section for _, entry in located}
+    for section in topics:
+        if section not in sections:
+            problems.append(f"{TOPICS_FILE}: section {section!r} has no entries")
     if problems:
         raise FaqDataError(problems)
     return KnowledgeBase(
         entries=tuple(entry for _, entry in located),
         synonyms=tuple(group for _, group in groups),
+        topics=topics,
     )
+
+
+def _topics(name: str, document: Any, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    raw = document.get("topics") if isinstance(document, dict) else None
+    if not isinstance(raw, dict):
+        problems.append(f"{name}: expected a top-level 'topics' mapping of section -> terms")
+        return {}
+    unknown = sorted(str(key) for key in document if key != "topics")
+    if unknown:
+        problems.append(f"{name}: unknown top-level keys {_quoted(unknown)}")
+    topics: dict[str, tuple[str, ...]] = {}
+    for section, terms in raw.items():
+        if not isinstance(terms, list) or not terms:
+            problems.append(f"{name} section {section!r}: expected a non-empty list of terms")
+            continue
+        clean = [" ".join(t.split()) for t in terms if isinstance(t, str) and t.strip()]
+        if len(clean) != len(terms):
+            problems.append(f"{name} section {section!r}: every term must be non-empty text")
+            continue
+        topics[str(section)] = tuple(clean)
+    return topics
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,9 @@ class KnowledgeBase:
 
     entries: tuple[FaqEntry, ...]
     synonyms: tuple[SynonymGroup, ...] = ()
+    #: section -> terms one of which every question about that section names
+    #: (``faq_data/topics.yaml``); a section without a topic has no such requirement.
+    topics: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     _by_id: Mapping[str, FaqEntry] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

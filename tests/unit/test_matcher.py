@@ -1,0 +1,171 @@
+"""Matcher decisions on a small hand-written knowledge base (the shipped data has its own tests)."""
+
+from __future__ import annotations
+
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from intents import (
+    Decision,
+    FaqEntry,
+    KnowledgeBase,
+    SmallTalkDetector,
+    SynonymGroup,
+    TfidfMatcher,
+    Thresholds,
+)
+from intents.hygiene import MAX_QUESTION_CHARS
+
+PORTAL = FaqEntry(
+    id="manage-engagements",
+    section="Resources",
+    question="Where do I manage my customer engagements?",
+    answer="In the FastTrack Orchestration Portal (FTOP): assign customers and track workloads.",
+    alternates=("ftop dashboard", "where do I track workload status", "assign customers"),
+)
+EXPERT = FaqEntry(
+    id="request-sme",
+    section="Resources",
+    question="How do I request a technical expert?",
+    answer="Submit a subject-matter expert request on the FTC Resource Request page.",
+    alternates=("sme request", "get help from a Microsoft specialist", "ask for an expert"),
+)
+KICKOFF = FaqEntry(
+    id="esd-vs-kickoff",
+    section="Engagement Start Date",
+    question="Is the Engagement Start Date the same as the kick-off meeting date?",
+    answer="It depends: it is the date the FM started communications, often before kick-off.",
+    alternates=("start date versus kickoff meeting", "esd same as kick off"),
+)
+FIRST_EMAIL = FaqEntry(
+    id="esd-first-email",
+    section="Engagement Start Date",
+    question="Is the Engagement Start Date the date the first email is sent to the customer?",
+    answer="No: it is when the customer and the FM start exchanging information.",
+    alternates=("esd first email", "does a voicemail count as the start date"),
+)
+KNOWLEDGE = KnowledgeBase(
+    (PORTAL, EXPERT, KICKOFF, FIRST_EMAIL),
+    synonyms=(
+        SynonymGroup(("ftop", "fasttrack orchestration portal")),
+        SynonymGroup(("sme", "subject matter expert", "technical expert")),
+        SynonymGroup(("esd", "engagement start date")),
+        SynonymGroup(("kickoff", "kick off")),
+    ),
+)
+SMALLTALK = SmallTalkDetector(
+    {"greeting": ["hi", "hello"], "thanks": ["thanks"], "help": ["help", "what can you do"]},
+    filler=["there", "you"],
+)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> TfidfMatcher:
+    return TfidfMatcher().fit(KNOWLEDGE, SMALLTALK)  # production defaults
+
+
+def test_a_close_question_is_answered(matcher: TfidfMatcher) -> None:
+    result = matcher.match("where can I manage customer engagements")
+    assert result.decision is Decision.ANSWER
+    assert result.best is not None
+    assert result.best.entry is PORTAL
+    assert 0.0 < result.best.score <= 1.0
+
+
+def test_acronyms_and_their_expansions_meet(matcher: TfidfMatcher) -> None:
+    for text in ("subject-matter expert request", "SME request"):
+        result = matcher.match(text)
+        assert result.best is not None
+        assert result.best.entry is EXPERT, text
+
+
+def test_typos_still_match(matcher: TfidfMatcher) -> None:
+    result = matcher.match("how do i requst a tecnical expret")
+    assert result.best is not None
+    assert result.best.entry is EXPERT
+
+
+def test_unrelated_question_gets_none(matcher: TfidfMatcher) -> None:
+    result = matcher.match("what is the weather in Redmond")
+    assert result.decision is Decision.NONE
+    assert result.candidates == ()
+
+
+def test_shared_words_with_unknown_topic_are_not_enough(matcher: TfidfMatcher) -> None:
+    # "customer" and "FTOP" are known, but the question is about something else entirely.
+    result = matcher.match("how do I reset my password and recover my locked FTOP account")
+    assert result.decision is Decision.NONE
+
+
+def test_close_siblings_are_clarified(matcher: TfidfMatcher) -> None:
+    result = matcher.match("engagement start date")
+    assert result.decision is Decision.CLARIFY
+    assert {m.entry.id for m in result.candidates} == {KICKOFF.id, FIRST_EMAIL.id}
+    assert len(result.candidates) <= 3
+
+
+def test_ranked_matches_are_sorted_and_bounded(matcher: TfidfMatcher) -> None:
+    ranked = matcher.rank("start date kickoff email")
+    scores = [m.score for m in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 < s <= 1.0 for s in scores)
+
+
+def test_small_talk_is_scored_apart(matcher: TfidfMatcher) -> None:
+    assert matcher.match("hello there").smalltalk == "greeting"
+    assert matcher.match("<at>FAQ Bot</at> what can you do?").smalltalk == "help"
+    question = matcher.match("hi, how do I request a technical expert?")
+    assert question.decision is Decision.ANSWER
+    assert question.smalltalk is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        None,
+        "👍🎉",
+        "¿Dónde está el portal?",
+        "这是什么",
+        "&nbsp;&amp;",
+        "\x00\x01",
+        "?!",
+    ],
+)
+def test_odd_input_is_none_not_a_crash(matcher: TfidfMatcher, text: str | None) -> None:
+    result = matcher.match(text)
+    assert result.decision is Decision.NONE
+
+
+def test_huge_input_is_capped(matcher: TfidfMatcher) -> None:
+    result = matcher.match("manage customer engagements " * 10_000)
+    assert len(result.text) <= MAX_QUESTION_CHARS
+    assert result.best is not None
+    assert result.best.entry is PORTAL
+
+
+def test_explain_names_the_terms_that_carried_the_score(matcher: TfidfMatcher) -> None:
+    explanation = matcher.explain("FTOP dashbord password")
+    assert explanation is not None
+    assert explanation.entry_id == PORTAL.id
+    by_term = {t.term: t for t in explanation.terms}
+    assert by_term["ftop"].in_entry
+    assert by_term["dashboard"].corrected
+    assert not by_term["password"].known
+    assert explanation.coverage < 1.0
+
+
+def test_unfitted_matcher_says_so() -> None:
+    with pytest.raises(NotFittedError):
+        TfidfMatcher().match("hi")
+
+
+def test_inconsistent_thresholds_are_refused() -> None:
+    with pytest.raises(ValueError, match="clarify"):
+        TfidfMatcher(thresholds=Thresholds(answer=0.2, clarify=0.4)).fit(KNOWLEDGE)
+
+
+def test_empty_knowledge_base_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        TfidfMatcher().fit(KnowledgeBase(()))
