@@ -19,7 +19,7 @@ test: $(VENV)/.dev ## lint, type-check and run every test
 	$(BIN)/pytest
 
 eval: $(VENV)/.runtime ## answer quality on the development set
-	$(PY) -m intents eval eval/dev_questions.yaml
+	$(PY) -m intents eval eval/dev_questions.yaml --min-accuracy 0.95 --max-wrong 0.02
 
 bench: $(VENV)/.runtime ## matcher latency and memory (figures go in the README)
 	$(PY) -m bench.matcher

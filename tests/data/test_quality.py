@@ -1,0 +1,60 @@
+"""Answer quality on the development set, through the CLI's own path (``python -m intents eval``).
+
+The bars are regression floors at or near today's figures (README, "Answer quality"): a change
+that loses accuracy or starts answering with wrong entries fails here, not in production.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from intents.__main__ import main
+from intents.build import build_matcher
+from intents.evaluation import EvalReport, cases_from, evaluate
+from intents.loader import load_yaml_document
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV_SET = ROOT / "eval" / "dev_questions.yaml"
+
+
+@pytest.fixture(scope="module")
+def report() -> EvalReport:
+    return evaluate(build_matcher(ROOT / "faq_data"), cases_from(load_yaml_document(DEV_SET)))
+
+
+def test_in_scope_questions_get_the_right_entry(report: EvalReport) -> None:
+    assert report.accuracy >= 0.95
+
+
+def test_at_most_two_percent_are_answered_with_a_wrong_entry(report: EvalReport) -> None:
+    assert report.wrong_rate <= 0.02
+
+
+def test_out_of_scope_questions_are_mostly_rejected(report: EvalReport) -> None:
+    # The issue's bar is 95%; today's figure is 84% (see README): this floor guards it.
+    assert report.rejection >= 0.80
+
+
+def test_every_small_talk_line_is_recognised(report: EvalReport) -> None:
+    assert report.smalltalk_accuracy == 1.0
+
+
+def test_every_expected_id_exists(report: EvalReport) -> None:
+    assert report.unknown_ids == ()
+
+
+def test_eval_command_exits_non_zero_below_the_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    data = ["--data", str(ROOT / "faq_data")]
+    assert main(["eval", str(DEV_SET), "--min-accuracy", "0.95", *data]) == 0
+    assert "in-scope accuracy" in capsys.readouterr().out
+    assert main(["eval", str(DEV_SET), "--min-accuracy", "1.01", *data]) == 1
+
+
+def test_ask_command_explains(capsys: pytest.CaptureFixture[str]) -> None:
+    data = ["--data", str(ROOT / "faq_data")]
+    assert main(["ask", "where is the ftop dashbord", "--explain", *data]) == 0
+    out = capsys.readouterr().out
+    assert "decision:" in out
+    assert "spelling repaired" in out
