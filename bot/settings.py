@@ -1,0 +1,212 @@
+"""Process settings, read once at start-up from environment variables.
+
+Bot Framework's own names (``MicrosoftAppId`` ...) and ``PORT`` are read verbatim; everything
+that belongs to this bot has a ``FAQ_`` prefix. Only :meth:`Settings.from_env` reads the
+environment, and it accepts any mapping, so tests pass plain dicts. Nothing here loads the FAQ
+or touches the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TypeVar
+
+from intents import Thresholds
+
+T = TypeVar("T")
+
+#: ``faq_data/`` next to the ``bot`` package, so the default works from any working directory.
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "faq_data"
+DEFAULT_PORT = 3978
+#: The Emulator talks to ``http://localhost:3978/api/messages``; binding to loopback by default
+#: keeps an unauthenticated local bot off the network. Containers set ``FAQ_HOST=0.0.0.0``.
+DEFAULT_HOST = "localhost"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+_DEFAULT_THRESHOLDS = Thresholds()
+_APP_TYPES = {"multitenant": "MultiTenant", "singletenant": "SingleTenant"}
+_APP_TYPES["userassignedmsi"] = "UserAssignedMSI"
+
+
+class SettingsError(ValueError):
+    """The environment does not describe a runnable bot.
+
+    Attributes:
+        problems: Every problem found, one sentence each, naming the variable.
+        fallback: The settings with defaults in place of the unusable values, so that a caller
+            can still check the FAQ data and report every problem at once.
+    """
+
+    def __init__(self, problems: Sequence[str], fallback: Settings) -> None:
+        self.problems = list(problems)
+        self.fallback = fallback
+        super().__init__("\n".join(f"- {problem}" for problem in self.problems))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the process needs from its environment.
+
+    ``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE`` and ``APP_TENANTID`` are read by name (getattr)
+    by botbuilder's ``ConfigurationBotFrameworkAuthentication``: do not rename them. Our own
+    fields are upper-case too, so the class reads as one table.
+    """
+
+    APP_ID: str = ""
+    APP_PASSWORD: str = field(default="", repr=False)  # a secret: never logged
+    APP_TYPE: str = "MultiTenant"
+    APP_TENANTID: str = ""
+    PORT: int = DEFAULT_PORT
+    FAQ_HOST: str = DEFAULT_HOST
+    FAQ_DATA_DIR: Path = DEFAULT_DATA_DIR
+    FAQ_ANSWER_THRESHOLD: float = _DEFAULT_THRESHOLDS.answer
+    FAQ_ANSWER_MARGIN: float = _DEFAULT_THRESHOLDS.margin
+    FAQ_CLARIFY_THRESHOLD: float = _DEFAULT_THRESHOLDS.clarify
+    FAQ_LOG_LEVEL: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        """Read and validate the settings.
+
+        Args:
+            environ: The variables to read; the process environment by default. Unset and
+                empty variables take their defaults.
+
+        Returns:
+            Valid settings.
+
+        Raises:
+            SettingsError: Listing every problem (not just the first one).
+        """
+        problems: list[str] = []
+
+        def read(name: str, cast: Callable[[str], T], default: T, kind: str) -> T:
+            raw = environ.get(name, "").strip()
+            if not raw:
+                return default
+            try:
+                return cast(raw)
+            except ValueError:
+                problems.append(f"{name}={raw!r} is not {kind}")
+                return default
+
+        settings = cls(
+            APP_ID=read("MicrosoftAppId", str, "", "text"),
+            APP_PASSWORD=read("MicrosoftAppPassword", str, "", "text"),
+            APP_TYPE=read("MicrosoftAppType", str, "MultiTenant", "text"),
+            APP_TENANTID=read("MicrosoftAppTenantId", str, "", "text"),
+            PORT=read("PORT", int, DEFAULT_PORT, "a whole number"),
+            FAQ_HOST=read("FAQ_HOST", str, DEFAULT_HOST, "text"),
+            FAQ_DATA_DIR=read("FAQ_DATA_DIR", Path, DEFAULT_DATA_DIR, "a path"),
+            FAQ_ANSWER_THRESHOLD=read(
+                "FAQ_ANSWER_THRESHOLD", float, _DEFAULT_THRESHOLDS.answer, "a number"
+            ),
+            FAQ_ANSWER_MARGIN=read(
+                "FAQ_ANSWER_MARGIN", float, _DEFAULT_THRESHOLDS.margin, "a number"
+            ),
+            FAQ_CLARIFY_THRESHOLD=read(
+                "FAQ_CLARIFY_THRESHOLD", float, _DEFAULT_THRESHOLDS.clarify, "a number"
+            ),
+            FAQ_LOG_LEVEL=read("FAQ_LOG_LEVEL", str.upper, "INFO", "a log level"),
+        )
+        problems += settings.problems()
+        if problems:
+            raise SettingsError(problems, settings.usable())
+        return settings
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The matcher's thresholds: ours from the environment, the rest intents' defaults."""
+        return Thresholds(
+            answer=self.FAQ_ANSWER_THRESHOLD,
+            margin=self.FAQ_ANSWER_MARGIN,
+            clarify=self.FAQ_CLARIFY_THRESHOLD,
+        )
+
+    @property
+    def auth_enabled(self) -> bool:
+        """False when the app id is empty: the Emulator's local mode, never for Teams."""
+        return bool(self.APP_ID)
+
+    def problems(self) -> list[str]:
+        """What is inconsistent in these settings (empty when they are usable)."""
+        found: list[str] = []
+        app_type = self.APP_TYPE.lower()
+        if app_type not in _APP_TYPES:
+            found.append(
+                f"MicrosoftAppType={self.APP_TYPE!r} is not one of {', '.join(_APP_TYPES.values())}"
+            )
+        if app_type in ("singletenant", "userassignedmsi"):
+            if not self.APP_ID:
+                found.append(f"MicrosoftAppId is required when MicrosoftAppType={self.APP_TYPE}")
+            if not self.APP_TENANTID:
+                found.append(
+                    f"MicrosoftAppTenantId is required when MicrosoftAppType={self.APP_TYPE}"
+                )
+        if app_type == "singletenant" and not self.APP_PASSWORD:
+            found.append("MicrosoftAppPassword is required when MicrosoftAppType=SingleTenant")
+        if app_type == "multitenant" and self.APP_ID and not self.APP_PASSWORD:
+            found.append(
+                "MicrosoftAppPassword is required when MicrosoftAppId is set "
+                "(MultiTenant); leave both empty to run without authentication"
+            )
+        if app_type == "multitenant" and self.APP_PASSWORD and not self.APP_ID:
+            found.append("MicrosoftAppPassword is set but MicrosoftAppId is empty")
+        if not 1 <= self.PORT <= 65535:
+            found.append(f"PORT must be from 1 to 65535, got {self.PORT}")
+        if not self.FAQ_HOST:
+            found.append("FAQ_HOST must not be empty")
+        if self.FAQ_LOG_LEVEL not in LOG_LEVELS:
+            found.append(
+                f"FAQ_LOG_LEVEL={self.FAQ_LOG_LEVEL!r} is not one of {', '.join(LOG_LEVELS)}"
+            )
+        found += self._threshold_problems()
+        return found
+
+    def _threshold_problems(self) -> list[str]:
+        found: list[str] = []
+        values = {
+            "FAQ_ANSWER_THRESHOLD": self.FAQ_ANSWER_THRESHOLD,
+            "FAQ_ANSWER_MARGIN": self.FAQ_ANSWER_MARGIN,
+            "FAQ_CLARIFY_THRESHOLD": self.FAQ_CLARIFY_THRESHOLD,
+        }
+        for name, value in values.items():
+            if not 0.0 <= value <= 1.0:  # also rejects nan
+                found.append(f"{name} must be within [0, 1], got {value}")
+        if not found and self.FAQ_CLARIFY_THRESHOLD > self.FAQ_ANSWER_THRESHOLD:
+            found.append(
+                f"FAQ_CLARIFY_THRESHOLD ({self.FAQ_CLARIFY_THRESHOLD}) must not exceed "
+                f"FAQ_ANSWER_THRESHOLD ({self.FAQ_ANSWER_THRESHOLD})"
+            )
+        if not found:  # anything intents checks that we do not know about
+            found += [f"thresholds: {problem}" for problem in self.thresholds.problems()]
+        return found
+
+    def usable(self) -> Settings:
+        """These settings with defaults in place of the values that cannot be used."""
+        defaults = Settings()
+        settings = self
+        if not 1 <= self.PORT <= 65535:
+            settings = replace(settings, PORT=defaults.PORT)
+        if not self.FAQ_HOST:
+            settings = replace(settings, FAQ_HOST=defaults.FAQ_HOST)
+        if self.FAQ_LOG_LEVEL not in LOG_LEVELS:
+            settings = replace(settings, FAQ_LOG_LEVEL=defaults.FAQ_LOG_LEVEL)
+        if self._threshold_problems():
+            settings = replace(
+                settings,
+                FAQ_ANSWER_THRESHOLD=defaults.FAQ_ANSWER_THRESHOLD,
+                FAQ_ANSWER_MARGIN=defaults.FAQ_ANSWER_MARGIN,
+                FAQ_CLARIFY_THRESHOLD=defaults.FAQ_CLARIFY_THRESHOLD,
+            )
+        return settings
+
+    @property
+    def log_level(self) -> int:
+        """``FAQ_LOG_LEVEL`` as a :mod:`logging` level number."""
+        level: int = logging.getLevelName(self.FAQ_LOG_LEVEL)
+        return level
