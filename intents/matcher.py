@@ -111,6 +111,7 @@ class TfidfMatcher:
         coverage_exponent: float = 0.5,
         filler_allowance: float = 8.0,
         off_topic_factor: float = 0.4,
+        char_candidates: int = 50,
         top_k: int = 5,
     ) -> None:
         self.thresholds = thresholds or Thresholds()
@@ -121,6 +122,7 @@ class TfidfMatcher:
         self.coverage_exponent = coverage_exponent
         self.filler_allowance = filler_allowance
         self.off_topic_factor = off_topic_factor
+        self.char_candidates = char_candidates
         self.top_k = top_k
 
     # ------------------------------------------------------------------ fitting
@@ -151,7 +153,9 @@ class TfidfMatcher:
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float64
         )
         char_texts = [_char_text(analyzer.terms(p)) for p in phrasings]
-        self.char_index_ = _inverted(chars.fit_transform(char_texts))
+        char_matrix = sp.csr_matrix(chars.fit_transform(char_texts))
+        self.char_index_ = _inverted(char_matrix)
+        self.char_rows_ = char_matrix
         self.char_analyzer_ = chars.build_analyzer()
         self.char_vocabulary_: dict[str, int] = chars.vocabulary_
         self.char_idf_: FloatArray = chars.idf_
@@ -160,6 +164,7 @@ class TfidfMatcher:
         unigram = np.array([" " not in term for term in words.get_feature_names_out()])
         incidence = (words.transform(documents) > 0).astype(np.float64)
         self.entry_terms_ = sp.csr_matrix(incidence.multiply(unigram[np.newaxis, :]))
+        self.entry_term_index_ = _inverted(self.entry_terms_)
         self.idf_ = words.idf_
         self.max_idf_ = float(words.idf_.max())
         self.vocabulary_: dict[str, int] = vocabulary
@@ -220,8 +225,9 @@ class TfidfMatcher:
             char_columns, char_weights = self._weights(
                 char_features, self.char_vocabulary_, self.char_idf_
             )
-            char = self.char_index_.dot(char_columns, char_weights)
-            best_char = np.maximum.reduceat(char, self.phrasing_starts_)
+            best_char = self._char_scores(
+                char_columns, char_weights, best_phrasing + entry + answer
+            )
         else:
             best_char = np.zeros(n)
         similarity = (
@@ -245,18 +251,34 @@ class TfidfMatcher:
         # In a long message each extra word carries less of the intent: past
         # ``filler_allowance`` terms, unknown words weigh proportionally less.
         unknown_weight = self.max_idf_ * min(1.0, self.filler_allowance / max(1, len(distinct)))
-        weights = np.zeros(len(self.idf_))
-        unknown = 0.0
-        for term in distinct:
-            column = self.vocabulary_.get(term)
-            if column is None:
-                unknown += unknown_weight
-            else:
-                weights[column] = self.idf_[column]
-        total = unknown + float(weights.sum())
+        columns = [self.vocabulary_.get(term) for term in distinct]
+        known = np.array([c for c in columns if c is not None], dtype=np.intp)
+        weights = self.idf_[known]
+        total = unknown_weight * (len(columns) - len(known)) + float(weights.sum())
         if total == 0:
             return np.zeros(len(self.entries_))
-        return np.asarray(self.entry_terms_ @ weights).ravel() / total
+        return self.entry_term_index_.dot(known, weights) / total
+
+    def _char_scores(self, columns: IntArray, weights: FloatArray, prior: FloatArray) -> FloatArray:
+        """Best character-n-gram cosine per entry.
+
+        The character channel only refines: on a large knowledge base it is computed for the
+        ``char_candidates`` entries the word channels rank highest (common n-grams have long
+        postings); on one of that size or smaller it is computed for every entry.
+        """
+        n = len(self.entries_)
+        if n <= self.char_candidates:
+            char = self.char_index_.dot(columns, weights)
+            return np.maximum.reduceat(char, self.phrasing_starts_)
+        candidates = np.argpartition(-prior, self.char_candidates)[: self.char_candidates]
+        query = np.zeros(len(self.char_idf_))
+        query[columns] = weights
+        best = np.zeros(n)
+        for entry in candidates:
+            start = self.phrasing_starts_[entry]
+            stop = self.phrasing_starts_[entry + 1] if entry + 1 < n else len(self.phrasings_)
+            best[entry] = float((self.char_rows_[start:stop] @ query).max())
+        return best
 
     def rank(self, text: str) -> list[Match]:
         """The best ``top_k`` entries with a non-zero confidence, best first."""
