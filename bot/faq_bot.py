@@ -1,0 +1,243 @@
+"""Turn logic: one Teams message in, one reply out (an answer, a choice, or a polite miss).
+
+The matcher decides; this module only turns its decision, or a card button's data, into a
+reply. Every message gets a typing indicator and then exactly one reply, except a rating,
+which updates the rated card in place. The bot keeps no conversation state: buttons carry
+what they need (see :mod:`bot.actions`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from msrest.exceptions import ClientRequestError, HttpOperationError
+
+from bot.actions import CardAction, Feedback, NoneOfThese, OpenEntry, ShowTopics, parse_action
+from bot.cards import (
+    Card,
+    answer_card,
+    did_you_mean_card,
+    next_steps,
+    no_match_card,
+    topics_card,
+    welcome_card,
+)
+from bot.feedback import FeedbackSink, LoggingFeedbackSink, Rating
+from bot.mentions import question_text
+from intents import Decision, FaqEntry, KnowledgeBase, MatchResult, TfidfMatcher
+
+log = logging.getLogger(__name__)
+
+# User-visible text (tests import these rather than retype them).
+EMPTY_MESSAGE = (
+    "I can only read typed questions. Type your question, or **help** to see every topic."
+)
+UNKNOWN_ACTION = (
+    "Sorry, I couldn't use that button. Type your question, or **help** to see every topic."
+)
+UNKNOWN_ENTRY = "That question is no longer in the FAQ. Type **help** to see the current topics."
+FEEDBACK_RECEIVED = "Thanks for your feedback!"
+GREETING = (
+    "Hi! Ask me a question about the FastTrack Ready partner FAQ, "
+    "or type **help** to see every topic."
+)
+THANKS = "You're welcome! Ask me again whenever you need."
+GOODBYE = "Goodbye! Mention me again whenever you have a question."
+
+#: Typed commands that always show the topics, whatever the matcher's small talk knows.
+HELP_COMMANDS = frozenset({"help", "?", "topics"})
+MAX_RELATED = 4
+MAX_NEAREST = 3
+#: On the no-match card, "closest topics" must score at least this share of the clarify
+#: threshold; below that they are noise rather than help.
+NEAREST_SHARE = 0.5
+#: Teams announces an install twice (installationUpdate and conversationUpdate); one welcome
+#: per conversation within this many seconds.
+WELCOME_WINDOW_SECONDS = 600.0
+_MAX_REMEMBERED_WELCOMES = 1000
+
+
+class FaqBot(TeamsActivityHandler):
+    """Answers FAQ questions in Teams channels, group chats, 1:1 chats and the Emulator.
+
+    Args:
+        matcher: A fitted matcher; its entries are the knowledge base the cards show.
+        feedback: Where ratings go (default: the log).
+        clock: Monotonic seconds, for the welcome de-duplication (tests pass a fake).
+    """
+
+    def __init__(
+        self,
+        matcher: TfidfMatcher,
+        *,
+        feedback: FeedbackSink | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.matcher = matcher
+        self.knowledge = KnowledgeBase(entries=tuple(matcher.entries_))
+        self.next_steps = next_steps(self.knowledge)
+        self.source_title = next((e.source.title for e in self.knowledge if e.source), None)
+        self._feedback: FeedbackSink = feedback or LoggingFeedbackSink()
+        self._clock = clock
+        self._welcomed: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ installs and joins
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """The app was installed in a team, a group chat or a personal scope."""
+        if turn_context.activity.action == "add":  # not "add-upgrade": a new version
+            await self._welcome(turn_context)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        """conversationUpdate outside Teams (the Emulator adds the user and the bot)."""
+        if _includes_bot(members_added, turn_context):
+            await self._welcome(turn_context)
+
+    async def on_teams_members_added_dispatch(
+        self, members_added: list[ChannelAccount], team_info: Any, turn_context: TurnContext
+    ) -> None:
+        """conversationUpdate in Teams; replaces the base class, which fetches every member.
+
+        Only the bot's own arrival matters here, so no roster call is made.
+        """
+        if _includes_bot(members_added, turn_context):
+            await self._welcome(turn_context)
+
+    async def _welcome(self, turn_context: TurnContext) -> None:
+        conversation = turn_context.activity.conversation
+        key = conversation.id if conversation and conversation.id else ""
+        now = self._clock()
+        last = self._welcomed.get(key)
+        if last is not None and now - last < WELCOME_WINDOW_SECONDS:
+            log.debug("welcome already sent to this conversation")
+            return
+        self._welcomed.pop(key, None)
+        self._welcomed[key] = now
+        while len(self._welcomed) > _MAX_REMEMBERED_WELCOMES:
+            del self._welcomed[next(iter(self._welcomed))]
+        log.info("welcome channel=%s", turn_context.activity.channel_id)
+        await _send_card(turn_context, welcome_card(self.knowledge))
+
+    # ------------------------------------------------------------------ messages
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """A typed question, or the click of a card button (a message with a ``value``)."""
+        activity = turn_context.activity
+        action = parse_action(activity.value) if activity.value is not None else None
+        if isinstance(action, Feedback):
+            await self._on_feedback(turn_context, action)
+            return
+        await turn_context.send_activity(Activity(type=ActivityTypes.typing))
+        if action is not None:
+            await self._on_card_action(turn_context, action)
+            return
+        question = question_text(activity)
+        if not question:
+            await turn_context.send_activity(
+                UNKNOWN_ACTION if activity.value is not None else EMPTY_MESSAGE
+            )
+            return
+        if question.casefold().strip(" .!") in HELP_COMMANDS:
+            await _send_card(turn_context, topics_card(self.knowledge))
+            return
+        log.debug("question %r", question)
+        await self._answer(turn_context, self.matcher.match(question))
+
+    async def _answer(self, turn_context: TurnContext, result: MatchResult) -> None:
+        best = result.best
+        log.info(
+            "decision=%s entry=%s score=%s smalltalk=%s",
+            result.decision,
+            best.entry.id if best else None,
+            f"{best.score:.3f}" if best else None,
+            result.smalltalk,
+        )
+        if result.decision is Decision.SMALLTALK:
+            await self._small_talk(turn_context, result.smalltalk)
+        elif result.decision is Decision.ANSWER and best is not None:
+            await _send_card(turn_context, self._answer_card(best.entry))
+        elif result.decision is Decision.CLARIFY and result.candidates:
+            choices = [match.entry for match in result.candidates]
+            await _send_card(turn_context, did_you_mean_card(result.text, choices))
+        else:
+            await _send_card(turn_context, self._no_match_card(result.text, self._nearest(result)))
+
+    async def _small_talk(self, turn_context: TurnContext, kind: str | None) -> None:
+        replies = {"greeting": GREETING, "thanks": THANKS, "goodbye": GOODBYE}
+        if kind in replies:
+            await turn_context.send_activity(replies[kind])
+        else:  # "help", or a kind added to smalltalk.yaml later
+            await _send_card(turn_context, topics_card(self.knowledge))
+
+    async def _on_card_action(self, turn_context: TurnContext, action: CardAction) -> None:
+        log.info("card action %s", action)
+        if isinstance(action, OpenEntry):
+            entry = self.knowledge.get(action.entry_id)
+            if entry is None:
+                await turn_context.send_activity(UNKNOWN_ENTRY)
+            else:
+                await _send_card(turn_context, self._answer_card(entry))
+        elif isinstance(action, ShowTopics):
+            await _send_card(turn_context, topics_card(self.knowledge))
+        elif isinstance(action, NoneOfThese):
+            await _send_card(turn_context, self._no_match_card(action.question, ()))
+
+    async def _on_feedback(self, turn_context: TurnContext, action: Feedback) -> None:
+        """Record the rating, then show it on the rated card (or say thanks in a reply)."""
+        activity = turn_context.activity
+        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        tenant = channel_data.get("tenant")
+        await self._feedback.record(
+            Rating(
+                entry_id=action.entry_id,
+                helpful=action.helpful,
+                channel_id=activity.channel_id,
+                conversation_type=activity.conversation.conversation_type
+                if activity.conversation
+                else None,
+                user_id=activity.from_property.id if activity.from_property else None,
+                tenant_id=tenant.get("id") if isinstance(tenant, dict) else None,
+            )
+        )
+        entry = self.knowledge.get(action.entry_id)
+        if entry is not None and activity.reply_to_id:
+            card = self._answer_card(entry, feedback=action.helpful)
+            updated = MessageFactory.attachment(CardFactory.adaptive_card(card))
+            updated.id = activity.reply_to_id
+            try:
+                await turn_context.update_activity(updated)
+                return
+            except (HttpOperationError, ClientRequestError, NotImplementedError) as error:
+                log.warning("could not update the rated card, replying instead: %s", error)
+        await turn_context.send_activity(FEEDBACK_RECEIVED)
+
+    # ------------------------------------------------------------------ card helpers
+    def _answer_card(self, entry: FaqEntry, *, feedback: bool | None = None) -> Card:
+        related = [self.knowledge.get(entry_id) for entry_id in entry.related]
+        shown = [other for other in related if other is not None][:MAX_RELATED]
+        return answer_card(entry, shown, feedback=feedback)
+
+    def _no_match_card(self, question: str, nearest: Sequence[FaqEntry]) -> Card:
+        return no_match_card(
+            question, self.next_steps, nearest=nearest, source_title=self.source_title
+        )
+
+    def _nearest(self, result: MatchResult) -> list[FaqEntry]:
+        floor = self.matcher.thresholds.clarify * NEAREST_SHARE
+        return [match.entry for match in result.matches if match.score >= floor][:MAX_NEAREST]
+
+
+def _includes_bot(members: Sequence[ChannelAccount] | None, turn_context: TurnContext) -> bool:
+    recipient = turn_context.activity.recipient
+    return recipient is not None and any(member.id == recipient.id for member in members or [])
+
+
+async def _send_card(turn_context: TurnContext, card: Card) -> None:
+    await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
