@@ -1,0 +1,195 @@
+"""aiohttp wiring: routes, adapter, error handler. Composition happens here and nowhere else.
+
+- :func:`create_app` builds the web application from parts that already exist (tests call it
+  with a fitted matcher and ``Settings()``).
+- :func:`prepare` reads the settings and loads the FAQ, reporting every problem of both at
+  once in one :class:`StartupError`.
+- :func:`make_app` is the zero-argument async factory gunicorn's aiohttp worker calls:
+  ``gunicorn --worker-class aiohttp.GunicornWebWorker bot.app:make_app``.
+
+Routes: ``POST /api/messages`` (Bot Framework), ``GET /healthz`` (alive) and ``GET /readyz``
+(knowledge base loaded, with its size and source date).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from aiohttp import web
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.integration import aiohttp_error_middleware
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity, ActivityTypes
+
+from bot.cards import error_card
+from bot.faq_bot import FaqBot
+from bot.settings import Settings, SettingsError
+from intents import TfidfMatcher
+from intents.build import build_matcher
+from intents.loader import FaqDataError
+
+log = logging.getLogger(__name__)
+
+ADAPTER = web.AppKey("adapter", CloudAdapter)
+BOT = web.AppKey("bot", FaqBot)
+SETTINGS = web.AppKey("settings", Settings)
+
+#: gunicorn's exit code for "worker failed to boot": the arbiter stops instead of respawning.
+WORKER_BOOT_ERROR = 3
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class StartupError(ValueError):
+    """Settings or FAQ data that the bot cannot start with; the message lists every problem.
+
+    Attributes:
+        problems: One sentence per problem.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        heading = f"The FAQ bot cannot start: {count} problem{'s' if count != 1 else ''}:"
+        super().__init__("\n".join([heading, *(f"- {problem}" for problem in self.problems)]))
+
+
+# --------------------------------------------------------------------------- routes
+async def messages(request: web.Request) -> web.Response:
+    """Hand a Bot Framework activity to the adapter (201, 401, 415, or an invoke response)."""
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="expected an application/json activity")
+    response: web.Response = await request.app[ADAPTER].process(request, request.app[BOT])
+    return response
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """The process is up and serving."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """The knowledge base is loaded: how many entries, and how current its source is."""
+    knowledge = request.app[BOT].knowledge
+    if not len(knowledge):
+        return web.json_response({"status": "not ready"}, status=503)
+    updated = knowledge.last_updated
+    return web.json_response(
+        {
+            "status": "ready",
+            "entries": len(knowledge),
+            "sections": {name: len(items) for name, items in knowledge.sections.items()},
+            "source": request.app[BOT].source_title,
+            "updated": updated.isoformat() if updated else None,
+        }
+    )
+
+
+async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+    """The one safety net of a turn: log it, apologise, keep serving.
+
+    The user sees a short apology and nothing about the cause; only the Emulator, a
+    developer's tool, also gets a trace activity with the error text.
+    """
+    activity = turn_context.activity
+    log.error(
+        "unhandled error in a %s turn on %s", activity.type, activity.channel_id, exc_info=error
+    )
+    try:
+        await turn_context.send_activity(
+            MessageFactory.attachment(CardFactory.adaptive_card(error_card()))
+        )
+        if activity.channel_id == "emulator":
+            await turn_context.send_activity(
+                Activity(
+                    type=ActivityTypes.trace,
+                    timestamp=datetime.now(UTC),
+                    name="on_turn_error Trace",
+                    label="TurnError",
+                    value=f"{type(error).__name__}: {error}",
+                    value_type="https://www.botframework.com/schemas/error",
+                )
+            )
+    except Exception:  # the connector itself may be what failed; never raise from here
+        log.exception("could not tell the user about the error")
+
+
+# --------------------------------------------------------------------------- wiring
+def create_app(settings: Settings, bot: FaqBot) -> web.Application:
+    """Build the web application from already-constructed parts.
+
+    Args:
+        settings: Valid settings (their ``APP_*`` fields configure authentication).
+        bot: The bot that handles every turn.
+
+    Returns:
+        The application, ready for ``web.run_app``, gunicorn or ``aiohttp_client``.
+    """
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings))
+    adapter.on_turn_error = on_turn_error
+    if not settings.auth_enabled:
+        log.warning(
+            "MicrosoftAppId is empty: authentication is OFF (Bot Framework Emulator only; "
+            "Teams needs an app id)"
+        )
+
+    app = web.Application(middlewares=[aiohttp_error_middleware])
+    app[ADAPTER] = adapter
+    app[BOT] = bot
+    app[SETTINGS] = settings
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
+
+
+def prepare(environ: Mapping[str, str] | None = None) -> tuple[Settings, TfidfMatcher]:
+    """Read the settings and fit the matcher on the FAQ data.
+
+    Args:
+        environ: The variables to read (the process environment when ``None``).
+
+    Returns:
+        The settings and a fitted matcher.
+
+    Raises:
+        StartupError: Listing every settings problem and every FAQ data problem together.
+    """
+    problems: list[str] = []
+    try:
+        settings = Settings.from_env() if environ is None else Settings.from_env(environ)
+    except SettingsError as error:
+        problems += error.problems
+        settings = error.fallback  # still good enough to check the FAQ data
+    matcher: TfidfMatcher | None = None
+    try:
+        matcher = build_matcher(settings.FAQ_DATA_DIR, settings.thresholds)
+    except FaqDataError as error:
+        problems += [f"FAQ data: {problem}" for problem in error.problems]
+    if problems or matcher is None:
+        raise StartupError(problems)
+    return settings, matcher
+
+
+def configure_logging(level: int | str = logging.INFO) -> None:
+    """Log to stderr at ``level`` unless a host (gunicorn, pytest) already set handlers up."""
+    logging.basicConfig(level=level, format=LOG_FORMAT)
+    logging.getLogger().setLevel(level)
+
+
+async def make_app() -> web.Application:
+    """Zero-argument async factory for gunicorn: read the environment, load the FAQ, wire up.
+
+    Invalid settings or FAQ data are logged as one message (no traceback) and stop the
+    worker with gunicorn's boot-error exit code, so gunicorn halts instead of respawning.
+    """
+    configure_logging()
+    try:
+        settings, matcher = prepare()
+    except StartupError as error:
+        log.critical("%s", error)
+        raise SystemExit(WORKER_BOOT_ERROR) from None
+    configure_logging(settings.log_level)
+    log.info("FAQ bot ready: %d entries", len(matcher.entries_))
+    return create_app(settings, FaqBot(matcher))

@@ -1,0 +1,122 @@
+"""A stand-in for the Bot Connector service on loopback that records what the bot sends.
+
+The inbound activity's ``serviceUrl`` points here, so the whole path HTTP -> adapter -> bot
+-> connector client runs offline. Anything the bot calls besides sending, replying and
+updating (a roster lookup, say) is recorded as unexpected and answered 404.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request the bot made to the connector."""
+
+    method: str
+    conversation_id: str
+    activity_id: str | None  # the replied-to or updated activity; None for a new post
+    body: dict[str, Any]
+
+    @property
+    def size(self) -> int:
+        """The activity's size as JSON, in bytes."""
+        return len(json.dumps(self.body, ensure_ascii=False).encode("utf-8"))
+
+    @property
+    def card(self) -> dict[str, Any]:
+        """The Adaptive Card this activity carries (exactly one)."""
+        (attachment,) = self.body["attachments"]
+        assert attachment["contentType"] == CARD_CONTENT_TYPE
+        content: dict[str, Any] = attachment["content"]
+        return content
+
+
+class FakeConnector:
+    """Records ``POST .../activities[/{id}]`` and ``PUT .../activities/{id}``.
+
+    Attributes:
+        url: The base URL to use as ``serviceUrl`` (set by the fixture).
+        calls: Sends, replies and updates, in order.
+        unexpected: ``"METHOD /path"`` of every other request.
+        update_status: The HTTP status to answer updates with (e.g. 404 to refuse them).
+    """
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.calls: list[Call] = []
+        self.unexpected: list[str] = []
+        self.update_status = 200
+        self._changed = asyncio.Event()
+
+    def app(self) -> web.Application:
+        """The aiohttp application to serve."""
+        app = web.Application()
+        base = "/v3/conversations/{conversation_id}/activities"
+        app.router.add_post(base, self._record)
+        app.router.add_post(base + "/{activity_id}", self._record)
+        app.router.add_put(base + "/{activity_id}", self._update)
+        app.router.add_route("*", "/{tail:.*}", self._unexpected)
+        return app
+
+    @property
+    def posts(self) -> list[Call]:
+        """New messages and replies (typing indicators included)."""
+        return [call for call in self.calls if call.method == "POST"]
+
+    @property
+    def messages(self) -> list[Call]:
+        """Posted message activities (no typing indicators)."""
+        return [call for call in self.posts if call.body.get("type") == "message"]
+
+    @property
+    def updates(self) -> list[Call]:
+        """Updated activities."""
+        return [call for call in self.calls if call.method == "PUT"]
+
+    async def wait_for_messages(self, count: int) -> list[Call]:
+        """Wait until ``count`` messages arrived (for a bot in another process).
+
+        Wrap the call in ``asyncio.timeout``: a bot that never answers waits forever.
+        """
+        while len(self.messages) < count:
+            self._changed.clear()
+            await self._changed.wait()
+        return self.messages
+
+    async def _record(self, request: web.Request) -> web.Response:
+        self._add(request, "POST", await request.json())
+        return web.json_response({"id": f"reply-{len(self.calls)}"})
+
+    async def _update(self, request: web.Request) -> web.Response:
+        self._add(request, "PUT", await request.json())
+        if self.update_status >= 400:
+            return web.json_response(
+                {"error": {"code": "NotFound", "message": "activity not found"}},
+                status=self.update_status,
+            )
+        return web.json_response({"id": request.match_info["activity_id"]})
+
+    async def _unexpected(self, request: web.Request) -> web.Response:
+        self.unexpected.append(f"{request.method} {request.path}")
+        self._changed.set()
+        return web.json_response({"error": {"code": "NotFound"}}, status=404)
+
+    def _add(self, request: web.Request, method: str, body: dict[str, Any]) -> None:
+        self.calls.append(
+            Call(
+                method=method,
+                conversation_id=request.match_info["conversation_id"],
+                activity_id=request.match_info.get("activity_id"),
+                body=body,
+            )
+        )
+        self._changed.set()
