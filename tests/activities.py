@@ -36,16 +36,16 @@ def _saved(name: str) -> dict[str, Any]:
     return data
 
 
-def payload(name: str, *, service_url: str, **overrides: Any) -> dict[str, Any]:
+def payload(which: str, /, *, service_url: str, **overrides: Any) -> dict[str, Any]:
     """A fresh copy of a saved payload, its ``serviceUrl`` pointing at ``service_url``.
 
     Args:
-        name: One of the payload names above (a file in ``tests/payloads``).
+        which: One of the payload names above (a file in ``tests/payloads``).
         service_url: The fake connector's base URL.
         **overrides: Top-level keys to replace (``text=...``, ``value=...``); ``None``
             removes the key.
     """
-    data = copy.deepcopy(_saved(name))
+    data = copy.deepcopy(_saved(which))
     data["serviceUrl"] = service_url
     for key, value in overrides.items():
         if value is None:

@@ -17,11 +17,12 @@ from bot.cards import (
     WELCOME_TITLE,
     answer_card,
 )
-from bot.faq_bot import FEEDBACK_RECEIVED, FaqBot
+from bot.faq_bot import EMPTY_MESSAGE, FEEDBACK_RECEIVED, FaqBot
 from bot.settings import Settings
 from tests.activities import (
     EMULATOR_MESSAGE,
     TEAMS_BOT_ADDED,
+    TEAMS_CARD_SUBMIT,
     TEAMS_CHANNEL_MESSAGE,
     TEAMS_INSTALLATION_ADD,
     TEAMS_MEMBER_ADDED,
@@ -100,16 +101,14 @@ async def test_message_without_words_gets_a_text_hint(
 
     await client.post("/api/messages", json=activity)
 
-    assert [call.body.get("text") for call in connector.messages] == [
-        "I can only read typed questions. Type your question, or **help** to see every topic."
-    ]
+    assert [call.body.get("text") for call in connector.messages] == [EMPTY_MESSAGE]
 
 
 # --------------------------------------------------------------------------- card clicks
 async def test_card_submit_opens_the_entry_in_its_value(
     client: Client, connector: FakeConnector
 ) -> None:
-    activity = payload("teams_card_submit", service_url=connector.url)
+    activity = payload(TEAMS_CARD_SUBMIT, service_url=connector.url)
     assert "text" not in activity
 
     response = await client.post("/api/messages", json=activity)
@@ -224,7 +223,7 @@ async def test_failing_turn_apologises_and_the_app_keeps_serving(
     second = await client.post("/api/messages", json=activity)
 
     assert (first.status, second.status) == (201, 201)
-    apologies = [call for call in connector.messages]
+    apologies = connector.messages
     assert len(apologies) == 2
     assert all(texts(call.card) == [SORRY] for call in apologies)
     traces = [call for call in connector.posts if call.body["type"] == "trace"]

@@ -1,8 +1,8 @@
 """The bot as ``make run`` starts it: ``python -m bot`` in a subprocess, the shipped FAQ data.
 
 One test sends a real HTTP activity and gets the answer card back at the fake connector; the
-others check that bad settings stop the process with one message and no traceback, and that
-importing the bot's modules reads nothing and logs nothing.
+others check that bad settings stop the process (and gunicorn) with one message and no
+traceback, and that importing the bot's modules reads nothing and logs nothing.
 """
 
 from __future__ import annotations
@@ -129,6 +129,26 @@ def test_bad_settings_stop_the_process_with_one_message() -> None:
         "- MicrosoftAppPassword is required when MicrosoftAppType=SingleTenant",
     ):
         assert problem in result.stderr
+
+
+def test_gunicorn_halts_on_bad_settings_instead_of_respawning(tmp_path: Path) -> None:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    argv = [str(gunicorn), "--bind", f"127.0.0.1:{_free_port()}"]
+    argv += ["--worker-class", "aiohttp.GunicornWebWorker", "bot.app:make_app"]
+    result = subprocess.run(
+        argv,
+        cwd=ROOT,
+        env=_environment(FAQ_CLARIFY_THRESHOLD="2", XDG_RUNTIME_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert result.returncode == 3  # gunicorn's "worker failed to boot": the arbiter stopped
+    assert result.stderr.count("The FAQ bot cannot start") == 1  # one worker, one message
+    assert "FAQ_CLARIFY_THRESHOLD must be within [0, 1], got 2.0" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_importing_the_bot_reads_and_logs_nothing() -> None:
