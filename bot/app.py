@@ -57,9 +57,13 @@ class StartupError(ValueError):
 
 # --------------------------------------------------------------------------- routes
 async def messages(request: web.Request) -> web.Response:
-    """Hand a Bot Framework activity to the adapter (201, 401, 415, or an invoke response)."""
+    """Hand a Bot Framework activity to the adapter (201, 400, 401, 415, or an invoke response)."""
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="expected an application/json activity")
+    try:
+        await request.json()  # aiohttp keeps the body, so the adapter reads it again
+    except ValueError:
+        raise web.HTTPBadRequest(text="the body is not valid JSON") from None
     response: web.Response = await request.app[ADAPTER].process(request, request.app[BOT])
     return response
 

@@ -177,7 +177,10 @@ class FaqBot(TeamsActivityHandler):
             await _send_card(turn_context, topics_card(self.knowledge))
 
     async def _on_card_action(self, turn_context: TurnContext, action: CardAction) -> None:
-        log.info("card action %s", action)
+        # Not the action itself: "None of these" carries the user's question (INFO has none).
+        log.info(
+            "card action=%s entry=%s", type(action).__name__, getattr(action, "entry_id", None)
+        )
         if isinstance(action, OpenEntry):
             entry = self.knowledge.get(action.entry_id)
             if entry is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -145,7 +146,9 @@ async def test_close_candidates_get_did_you_mean_then_a_choice_opens_it() -> Non
     await flow.assert_reply(answer_card_for(ESD_KICKOFF))
 
 
-async def test_none_of_these_gives_the_no_match_card_for_the_question() -> None:
+async def test_none_of_these_gives_the_no_match_card_for_the_question(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     result = MatchResult(
         "what is the esd",
         Decision.CLARIFY,
@@ -156,8 +159,11 @@ async def test_none_of_these_gives_the_no_match_card_for_the_question() -> None:
     await adapter.send("what is the esd")
     card = card_of(typing_then_reply(adapter))
 
-    await adapter.send(message(value=submit_button(card, NONE_OF_THESE)))
+    with caplog.at_level(logging.INFO):
+        await adapter.send(message(value=submit_button(card, NONE_OF_THESE)))
     no_match = card_of(typing_then_reply(adapter))
+
+    assert "what is the esd" not in caplog.text  # questions are not logged at INFO
 
     assert texts(no_match)[0] == NO_MATCH_TITLE
     assert "what is the esd" in all_text(no_match)

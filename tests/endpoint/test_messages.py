@@ -251,6 +251,14 @@ async def test_missing_content_type_is_415(client: Client) -> None:
     assert response.status == 415
 
 
+async def test_malformed_json_is_400(client: Client) -> None:
+    response = await client.post(
+        "/api/messages", data="{not json", headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status == 400
+
+
 async def test_activity_without_type_is_400(client: Client) -> None:
     response = await client.post("/api/messages", json={"text": "hi"})
 
