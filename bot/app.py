@@ -13,6 +13,7 @@ Routes: ``POST /api/messages`` (Bot Framework), ``GET /healthz`` (alive) and ``G
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -61,10 +62,9 @@ async def messages(request: web.Request) -> web.Response:
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="expected an application/json activity")
     try:
-        await request.json()  # aiohttp keeps the body, so the adapter reads it again
-    except ValueError:
+        response: web.Response = await request.app[ADAPTER].process(request, request.app[BOT])
+    except json.JSONDecodeError:  # raised only by the adapter's body parse: turns catch theirs
         raise web.HTTPBadRequest(text="the body is not valid JSON") from None
-    response: web.Response = await request.app[ADAPTER].process(request, request.app[BOT])
     return response
 
 

@@ -30,7 +30,7 @@ from bot.cards import (
 )
 from bot.feedback import FeedbackSink, LoggingFeedbackSink, Rating
 from bot.mentions import question_text
-from intents import Decision, FaqEntry, KnowledgeBase, MatchResult, TfidfMatcher
+from intents import Decision, FaqEntry, MatchResult, TfidfMatcher
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,6 @@ GREETING = (
 THANKS = "You're welcome! Ask me again whenever you need."
 GOODBYE = "Goodbye! Mention me again whenever you have a question."
 
-#: Typed commands that always show the topics, whatever the matcher's small talk knows.
-HELP_COMMANDS = frozenset({"help", "?", "topics"})
 MAX_RELATED = 4
 MAX_NEAREST = 3
 #: On the no-match card, "closest topics" must score at least this share of the clarify
@@ -81,7 +79,7 @@ class FaqBot(TeamsActivityHandler):
     ) -> None:
         super().__init__()
         self.matcher = matcher
-        self.knowledge = KnowledgeBase(entries=tuple(matcher.entries_))
+        self.knowledge = matcher.knowledge_
         self.next_steps = next_steps(self.knowledge)
         self.source_title = next((e.source.title for e in self.knowledge if e.source), None)
         self._feedback: FeedbackSink = feedback or LoggingFeedbackSink()
@@ -143,9 +141,6 @@ class FaqBot(TeamsActivityHandler):
             await turn_context.send_activity(
                 UNKNOWN_ACTION if activity.value is not None else EMPTY_MESSAGE
             )
-            return
-        if question.casefold().strip(" .!") in HELP_COMMANDS:
-            await _send_card(turn_context, topics_card(self.knowledge))
             return
         log.debug("question %r", question)
         await self._answer(turn_context, self.matcher.match(question))

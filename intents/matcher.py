@@ -178,6 +178,7 @@ class TfidfMatcher:
             if forms and members.any():
                 self.topics_.append((forms, members))
         self.phrasings_ = tuple(phrasings)
+        self.knowledge_ = knowledge
         self.entries_ = entries
         self.smalltalk_ = smalltalk
         return self

@@ -120,7 +120,7 @@ def smalltalk() -> SmallTalkDetector:
         {
             "greeting": ["hi", "hello", "good morning"],
             "thanks": ["thanks", "thank you"],
-            "help": ["help", "what can you do"],
+            "help": ["help", "what can you do", "topics"],
             "goodbye": ["bye", "goodbye"],
         },
         filler=["there", "you", "very", "much"],
