@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from intents.analyzer import STOP_WORDS
+from intents.hygiene import fold
 from intents.loader import (
     DATA_FILES,
     ENTRY_KEYS,
@@ -84,62 +86,9 @@ POOR_LINK_TEXTS = frozenset(
 #: Id prefixes per section (a section whose questions all share a topic).
 SECTION_PREFIXES: Mapping[str, str] = {"Engagement Start Date": "esd"}
 
-_SLUG_STOP_WORDS = frozenset(
-    {
-        "a",
-        "about",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "go",
-        "how",
-        "i",
-        "if",
-        "in",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "should",
-        "that",
-        "the",
-        "their",
-        "there",
-        "this",
-        "to",
-        "we",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "ever",
-        "since",
-        "up",
-    }
-)
+#: Words left out of generated ids: the matcher's stop words, and a few that say nothing in
+#: a slug ("go", "ever", "since", "up").
+_SLUG_STOP_WORDS = STOP_WORDS | {"go", "ever", "since", "up"}
 _SLUG_WORDS = 4
 _WORD = re.compile(r"[a-z0-9]+")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -461,10 +410,8 @@ def _source(parsed: FaqPage, page_name: str, old: Mapping[str, Any] | None) -> d
 
 
 def _fold(text: str) -> str:
-    """Whitespace-, quote- and case-insensitive wording, for recognising a question."""
-    for curly, straight in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"')):
-        text = text.replace(curly, straight)
-    return " ".join(text.casefold().split())
+    """Whitespace-, quote-, accent- and case-insensitive wording, for recognising a question."""
+    return " ".join(fold(text).split())
 
 
 class _Literal(str):

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from intents.hygiene import fold
 from intents.loader import FaqDataError
 
 #: The heading whose table lists the page's refresh dates; it is not a section.
@@ -307,4 +308,4 @@ def _page_date(value: Any) -> date | None:
 
 
 def _fold(text: str) -> str:
-    return " ".join(text.replace("\u2019", "'").casefold().split())
+    return " ".join(fold(text).split())
