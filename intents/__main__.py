@@ -19,6 +19,7 @@ from pathlib import Path
 
 from intents.build import build_matcher
 from intents.evaluation import cases_from, evaluate
+from intents.importer import import_page
 from intents.loader import FaqDataError, load_yaml_document
 from intents.matcher import Explanation, TfidfMatcher, Thresholds
 from intents.models import MatchResult
@@ -208,8 +209,6 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from intents.importer import import_page
-
     report = import_page(args.page, args.data)
     for line in report.lines():
         _emit(line)

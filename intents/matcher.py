@@ -145,16 +145,16 @@ class TfidfMatcher:
         words = TfidfVectorizer(analyzer=self._features, sublinear_tf=True, dtype=np.float64)
         words.fit(documents)  # IDF over entries: a word shared by every phrasing of one entry
         self.words_ = words  # is that entry's topic, not noise.
-        self.phrasing_index_ = _inverted(words.transform(phrasings))
-        self.entry_index_ = _inverted(words.transform(documents))
-        self.answer_index_ = _inverted(words.transform(answers))
+        self.phrasing_index_ = _Postings(words.transform(phrasings))
+        self.entry_index_ = _Postings(words.transform(documents))
+        self.answer_index_ = _Postings(words.transform(answers))
 
         chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float64
         )
         char_texts = [_char_text(analyzer.terms(p)) for p in phrasings]
         char_matrix = sp.csr_matrix(chars.fit_transform(char_texts))
-        self.char_index_ = _inverted(char_matrix)
+        self.char_index_ = _Postings(char_matrix)
         self.char_rows_ = char_matrix
         self.char_analyzer_ = chars.build_analyzer()
         self.char_vocabulary_: dict[str, int] = chars.vocabulary_
@@ -164,7 +164,7 @@ class TfidfMatcher:
         unigram = np.array([" " not in term for term in words.get_feature_names_out()])
         incidence = (words.transform(documents) > 0).astype(np.float64)
         self.entry_terms_ = sp.csr_matrix(incidence.multiply(unigram[np.newaxis, :]))
-        self.entry_term_index_ = _inverted(self.entry_terms_)
+        self.entry_term_index_ = _Postings(self.entry_terms_)
         self.idf_ = words.idf_
         self.max_idf_ = float(words.idf_.max())
         self.vocabulary_: dict[str, int] = vocabulary
@@ -421,10 +421,6 @@ class _Postings:
             self.indices[positions], weights=values, minlength=self.documents
         ).astype(np.float64, copy=False)
         return scores
-
-
-def _inverted(matrix: sp.spmatrix) -> _Postings:
-    return _Postings(matrix)
 
 
 def _plain(markdown: str) -> str:
