@@ -104,7 +104,11 @@ def next_steps(knowledge: KnowledgeBase) -> NextSteps:
 
 # --------------------------------------------------------------------------- cards
 def answer_card(
-    entry: FaqEntry, related: Sequence[FaqEntry] = (), *, feedback: bool | None = None
+    entry: FaqEntry,
+    related: Sequence[FaqEntry] = (),
+    *,
+    feedback: bool | None = None,
+    interactive: bool = True,
 ) -> Card:
     """The answer to one entry.
 
@@ -113,6 +117,9 @@ def answer_card(
         related: Entries to offer as "related questions" rows.
         feedback: ``None`` shows the feedback buttons; ``True``/``False`` shows the
             acknowledgement of that rating instead (the card as updated after a click).
+        interactive: ``False`` for a card a user inserts from the compose-box search: it is
+            posted as the user's message, so it carries only link buttons (no rows or
+            feedback that would need the bot).
     """
     buttons = entry.links[:MAX_LINK_BUTTONS]
     answer = entry.answer
@@ -126,10 +133,11 @@ def answer_card(
         body.append(_text(f"{EMAIL_PREFIX} {', '.join(emails)}", isSubtle=True, spacing="Small"))
     if buttons:
         body.append(_action_set([_open_url(link) for link in buttons]))
-    if related:
+    if related and interactive:
         body.append(_text(RELATED_HEADING, weight="Bolder", separator=True, spacing="Medium"))
         body += [_row(other) for other in related]
-    body.append(_feedback_part(entry, feedback))
+    if interactive:
+        body.append(_feedback_part(entry, feedback))
     body.append(_footer(entry.section, entry))
     return _card(body)
 

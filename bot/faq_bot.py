@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from http import HTTPStatus
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from msrest.exceptions import ClientRequestError, HttpOperationError
@@ -30,6 +31,7 @@ from bot.cards import (
 )
 from bot.feedback import FeedbackSink, LoggingFeedbackSink, Rating
 from bot.mentions import question_text
+from bot.search import search_response
 from intents import Decision, FaqEntry, MatchResult, TfidfMatcher
 
 log = logging.getLogger(__name__)
@@ -215,6 +217,21 @@ class FaqBot(TeamsActivityHandler):
             except (HttpOperationError, ClientRequestError, NotImplementedError) as error:
                 log.warning("could not update the rated card, replying instead: %s", error)
         await turn_context.send_activity(FEEDBACK_RECEIVED)
+
+    # ------------------------------------------------------------------ compose-box search
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        """Answer the compose-box FAQ search; every other invoke goes to the base class.
+
+        The body is left as the ``MessagingExtensionResponse`` model: the adapter serializes
+        it once (the base class's helper serializes it first, which makes botbuilder 4.17.1
+        answer HTTP 500).
+        """
+        if turn_context.activity.name == "composeExtension/query":
+            response = search_response(self.matcher, turn_context.activity.value)
+            log.info("search results=%d", len(response.compose_extension.attachments))
+            return InvokeResponse(status=HTTPStatus.OK, body=response)
+        result: InvokeResponse | None = await super().on_invoke_activity(turn_context)
+        return result
 
     # ------------------------------------------------------------------ card helpers
     def _answer_card(self, entry: FaqEntry, *, feedback: bool | None = None) -> Card:

@@ -24,6 +24,7 @@ TEAMS_CARD_SUBMIT = "teams_card_submit"
 TEAMS_BOT_ADDED = "teams_bot_added_to_team"
 TEAMS_MEMBER_ADDED = "teams_member_added_to_team"
 TEAMS_INSTALLATION_ADD = "teams_installation_add"
+TEAMS_COMPOSE_SEARCH = "teams_compose_search"
 
 #: The ids the Teams payloads use.
 TEAMS_BOT_ID = "28:4b5c6d7e-8f90-4a1b-9c2d-3e4f5a6b7c8d"
