@@ -26,6 +26,11 @@ DEFAULT_PORT = 3978
 #: keeps an unauthenticated local bot off the network. Containers set ``FAQ_HOST=0.0.0.0``.
 DEFAULT_HOST = "localhost"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: The question log's SQLite file: ``var/`` next to the ``bot`` package (git-ignored).
+DEFAULT_LOG_PATH = Path(__file__).resolve().parent.parent / "var" / "question-log.sqlite3"
+DEFAULT_LOG_RETENTION_DAYS = 90
+#: A salt shorter than this is guessable; ``secrets.token_hex(32)`` gives 64 characters.
+MIN_LOG_SALT_CHARS = 16
 
 _DEFAULT_THRESHOLDS = Thresholds()
 _APP_TYPES = {"multitenant": "MultiTenant", "singletenant": "SingleTenant"}
@@ -67,6 +72,11 @@ class Settings:
     FAQ_ANSWER_MARGIN: float = _DEFAULT_THRESHOLDS.margin
     FAQ_CLARIFY_THRESHOLD: float = _DEFAULT_THRESHOLDS.clarify
     FAQ_LOG_LEVEL: str = "INFO"
+    FAQ_LOG_ENABLED: bool = True
+    FAQ_LOG_PATH: Path = DEFAULT_LOG_PATH
+    FAQ_DATABASE_URL: str = field(default="", repr=False)  # may hold a password: never logged
+    FAQ_LOG_SALT: str = field(default="", repr=False)  # a secret: never logged
+    FAQ_LOG_RETENTION_DAYS: int = DEFAULT_LOG_RETENTION_DAYS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -112,6 +122,13 @@ class Settings:
                 "FAQ_CLARIFY_THRESHOLD", float, _DEFAULT_THRESHOLDS.clarify, "a number"
             ),
             FAQ_LOG_LEVEL=read("FAQ_LOG_LEVEL", str.upper, "INFO", "a log level"),
+            FAQ_LOG_ENABLED=read("FAQ_LOG_ENABLED", _boolean, True, "true or false"),
+            FAQ_LOG_PATH=read("FAQ_LOG_PATH", Path, DEFAULT_LOG_PATH, "a path"),
+            FAQ_DATABASE_URL=read("FAQ_DATABASE_URL", str, "", "text"),
+            FAQ_LOG_SALT=read("FAQ_LOG_SALT", str, "", "text"),
+            FAQ_LOG_RETENTION_DAYS=read(
+                "FAQ_LOG_RETENTION_DAYS", int, DEFAULT_LOG_RETENTION_DAYS, "a whole number"
+            ),
         )
         problems += settings.problems()
         if problems:
@@ -165,6 +182,30 @@ class Settings:
                 f"FAQ_LOG_LEVEL={self.FAQ_LOG_LEVEL!r} is not one of {', '.join(LOG_LEVELS)}"
             )
         found += self._threshold_problems()
+        found += self._question_log_problems()
+        return found
+
+    def _question_log_problems(self) -> list[str]:
+        if not self.FAQ_LOG_ENABLED:
+            return []
+        found: list[str] = []
+        if self.APP_ID and not self.FAQ_LOG_SALT:
+            found.append(
+                "FAQ_LOG_SALT is required when MicrosoftAppId is set (it keys the hash of "
+                "user ids in the question log); generate one with "
+                "python -c 'import secrets; print(secrets.token_hex(32))', "
+                "or set FAQ_LOG_ENABLED=false"
+            )
+        elif self.FAQ_LOG_SALT and len(self.FAQ_LOG_SALT) < MIN_LOG_SALT_CHARS:
+            found.append(f"FAQ_LOG_SALT must be at least {MIN_LOG_SALT_CHARS} characters long")
+        if self.FAQ_DATABASE_URL and not self.FAQ_DATABASE_URL.startswith(
+            ("postgresql://", "postgres://")
+        ):
+            found.append("FAQ_DATABASE_URL must be a postgresql:// URL")
+        if not 1 <= self.FAQ_LOG_RETENTION_DAYS <= 3650:
+            found.append(
+                f"FAQ_LOG_RETENTION_DAYS must be from 1 to 3650, got {self.FAQ_LOG_RETENTION_DAYS}"
+            )
         return found
 
     def _threshold_problems(self) -> list[str]:
@@ -196,6 +237,8 @@ class Settings:
             settings = replace(settings, FAQ_HOST=defaults.FAQ_HOST)
         if self.FAQ_LOG_LEVEL not in LOG_LEVELS:
             settings = replace(settings, FAQ_LOG_LEVEL=defaults.FAQ_LOG_LEVEL)
+        if not 1 <= self.FAQ_LOG_RETENTION_DAYS <= 3650:
+            settings = replace(settings, FAQ_LOG_RETENTION_DAYS=defaults.FAQ_LOG_RETENTION_DAYS)
         if self._threshold_problems():
             settings = replace(
                 settings,
@@ -210,3 +253,13 @@ class Settings:
         """``FAQ_LOG_LEVEL`` as a :mod:`logging` level number."""
         level: int = logging.getLevelName(self.FAQ_LOG_LEVEL)
         return level
+
+
+def _boolean(raw: str) -> bool:
+    """``true/false``, ``yes/no``, ``on/off``, ``1/0`` (any case); anything else is an error."""
+    value = raw.lower()
+    if value in ("true", "yes", "on", "1"):
+        return True
+    if value in ("false", "no", "off", "0"):
+        return False
+    raise ValueError(raw)

@@ -37,6 +37,7 @@ def test_bot_framework_and_faq_names_are_read() -> None:
             "FAQ_ANSWER_MARGIN": "0.1",
             "FAQ_CLARIFY_THRESHOLD": "0.25",
             "FAQ_LOG_LEVEL": "debug",
+            "FAQ_LOG_SALT": "0123456789abcdef0123",
         }
     )
 
@@ -60,6 +61,7 @@ def test_user_assigned_identity_needs_no_password() -> None:
             "MicrosoftAppId": "00000000-0000-0000-0000-000000000001",
             "MicrosoftAppType": "UserAssignedMSI",
             "MicrosoftAppTenantId": "00000000-0000-0000-0000-0000000000aa",
+            "FAQ_LOG_SALT": "0123456789abcdef0123",
         }
     )
 
