@@ -13,7 +13,6 @@ Routes: ``POST /api/messages`` (Bot Framework), ``GET /healthz`` (alive) and ``G
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -25,7 +24,9 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.cards import error_card
+from bot.dedup import RecentActivities
 from bot.faq_bot import FaqBot
+from bot.inbound import MAX_BODY_BYTES, http_response, read_activity
 from bot.settings import Settings, SettingsError
 from intents import TfidfMatcher
 from intents.build import build_matcher
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 BOT = web.AppKey("bot", FaqBot)
 SETTINGS = web.AppKey("settings", Settings)
+RECENT = web.AppKey("recent_activities", RecentActivities)
 
 #: gunicorn's exit code for "worker failed to boot": the arbiter stops instead of respawning.
 WORKER_BOOT_ERROR = 3
@@ -58,14 +60,37 @@ class StartupError(ValueError):
 
 # --------------------------------------------------------------------------- routes
 async def messages(request: web.Request) -> web.Response:
-    """Hand a Bot Framework activity to the adapter (201, 400, 401, 415, or an invoke response)."""
-    if request.content_type != "application/json":
-        raise web.HTTPUnsupportedMediaType(text="expected an application/json activity")
+    """Run one turn for a Bot Framework activity (see :mod:`bot.inbound` for the 4xx answers).
+
+    Answers 201, an invoke's own status and body, 200 with the replies for
+    ``deliveryMode: expectReplies``, or 400/401/413/415. A retry of an activity whose turn has
+    already started runs no turn and gets 201 (:class:`~bot.dedup.RecentActivities`).
+    """
+    activity = await read_activity(request)
+    auth_header = request.headers.get("Authorization", "")
+    bot, recent = request.app[BOT], request.app[RECENT]
+
+    async def turn(turn_context: TurnContext) -> None:  # runs once authenticated
+        if _is_retry(turn_context.activity, recent):
+            log.info("retry of a %s activity ignored: its turn already ran", activity.type)
+            return
+        await bot.on_turn(turn_context)
+
     try:
-        response: web.Response = await request.app[ADAPTER].process(request, request.app[BOT])
-    except json.JSONDecodeError:  # raised only by the adapter's body parse: turns catch theirs
-        raise web.HTTPBadRequest(text="the body is not valid JSON") from None
-    return response
+        invoke_response = await request.app[ADAPTER].process_activity(auth_header, activity, turn)
+    except PermissionError:
+        raise web.HTTPUnauthorized(text="missing or invalid Bot Framework token") from None
+    except Exception:
+        log.exception("could not process a %s activity", activity.type)
+        raise web.HTTPInternalServerError(text="the bot could not process the activity") from None
+    return http_response(invoke_response)
+
+
+def _is_retry(activity: Activity, recent: RecentActivities) -> bool:
+    """Whether this activity's turn already started; invokes always run (they need an answer)."""
+    if activity.type == ActivityTypes.invoke or not activity.id:
+        return False
+    return not recent.first_sighting(activity.conversation.id, activity.id)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -138,10 +163,11 @@ def create_app(settings: Settings, bot: FaqBot) -> web.Application:
             "Teams needs an app id)"
         )
 
-    app = web.Application(middlewares=[aiohttp_error_middleware])
+    app = web.Application(middlewares=[aiohttp_error_middleware], client_max_size=MAX_BODY_BYTES)
     app[ADAPTER] = adapter
     app[BOT] = bot
     app[SETTINGS] = settings
+    app[RECENT] = RecentActivities()
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

@@ -1,0 +1,115 @@
+"""What ``POST /api/messages`` accepts, and how a turn's result becomes the HTTP answer.
+
+A request becomes an :class:`~botbuilder.schema.Activity` only if it is JSON
+(``Content-Type: application/json``, else 415), at most :data:`MAX_BODY_BYTES` (else 413), one
+well-formed JSON object (else 400) with the fields every turn needs: ``type``, ``serviceUrl``
+(http or https) and ``conversation.id``, and, where present, a string ``id`` and ``text`` and
+object ``from`` and ``recipient`` (else 400). The body is read once and parsed once.
+
+The reverse direction, :func:`http_response`, does what botbuilder's ``CloudAdapter.process``
+does with an ``InvokeResponse``, without its two HTTP 500s: a body that is already plain JSON
+(the ``ExpectedReplies`` of ``deliveryMode: expectReplies``, or a dict an invoke handler
+serialized itself) is sent as it is; only models are serialized.
+"""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import InvokeResponse, serializer_helper
+from botbuilder.schema import Activity
+from msrest.serialization import Model
+
+#: The largest request body accepted (413 above). Teams caps a message at about 28 KB
+#: (text, cards and attachments together) and invokes are small, so 256 KiB leaves a wide
+#: margin while keeping a flood of big bodies cheap to refuse.
+MAX_BODY_BYTES = 256 * 1024
+JSON = "application/json"
+
+_URL_SCHEMES = ("https://", "http://")
+#: Optional fields the turn reads directly: a wrong JSON type there is a 400, not a crash.
+_OPTIONAL_STRINGS = ("id", "text")
+_OPTIONAL_OBJECTS = ("from", "recipient")
+
+
+async def read_activity(request: web.Request) -> Activity:
+    """The activity a request carries, or the 4xx that says why there is none.
+
+    Args:
+        request: A ``POST /api/messages`` request.
+
+    Returns:
+        The deserialized activity.
+
+    Raises:
+        web.HTTPUnsupportedMediaType: The body is not declared as JSON (415).
+        web.HTTPRequestEntityTooLarge: The body is larger than :data:`MAX_BODY_BYTES` (413).
+        web.HTTPBadRequest: Not JSON, not an object, or missing or mistyped fields (400).
+    """
+    if request.content_type != JSON:
+        raise web.HTTPUnsupportedMediaType(text=f"expected an {JSON} activity")
+    length = request.content_length
+    if length is not None and length > MAX_BODY_BYTES:  # refuse before reading a byte
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=length)
+    raw = await request.read()  # the application's client_max_size also stops chunked bodies
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # ValueError: bad JSON, bad UTF-8, huge int literal
+        raise web.HTTPBadRequest(text="the body is not valid JSON") from None
+    problem = activity_problem(body)
+    if problem is not None:
+        raise web.HTTPBadRequest(text=problem)
+    try:  # msrest raises ValueErrors, and TypeError or AttributeError on some mistyped fields
+        activity: Activity = Activity.deserialize(body)
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        raise web.HTTPBadRequest(text="the body is not a Bot Framework activity") from None
+    return activity
+
+
+def activity_problem(body: object) -> str | None:
+    """Why a parsed body cannot be an activity for this bot, or ``None`` when it can.
+
+    Only the fields a turn relies on are checked; everything else is botbuilder's to read.
+    """
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    kind = body.get("type")
+    if not isinstance(kind, str) or not kind:
+        return "the activity has no type"
+    service_url = body.get("serviceUrl")
+    if not isinstance(service_url, str) or not service_url.startswith(_URL_SCHEMES):
+        return "the activity has no http(s) serviceUrl"
+    conversation = body.get("conversation")
+    if not isinstance(conversation, dict) or not _nonempty_string(conversation.get("id")):
+        return "the activity has no conversation.id"
+    for name in _OPTIONAL_STRINGS:
+        if body.get(name) is not None and not isinstance(body[name], str):
+            return f"the activity's {name} is not a string"
+    for name in _OPTIONAL_OBJECTS:
+        if body.get(name) is not None and not isinstance(body[name], dict):
+            return f"the activity's {name} is not an object"
+    return None
+
+
+def http_response(invoke_response: InvokeResponse | None) -> web.Response:
+    """The HTTP answer to a finished turn: 201 with no body, or the invoke response.
+
+    Args:
+        invoke_response: What ``process_activity`` returned (``None`` for most activities).
+    """
+    if invoke_response is None:
+        return web.Response(status=HTTPStatus.CREATED)
+    status = int(invoke_response.status or HTTPStatus.OK)
+    body: Any = invoke_response.body
+    if body is None:
+        return web.Response(status=status)
+    if isinstance(body, Model):
+        body = serializer_helper(body)
+    return web.json_response(body, status=status)
+
+
+def _nonempty_string(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
