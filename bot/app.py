@@ -20,9 +20,10 @@ from datetime import UTC, datetime
 from aiohttp import web
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.core.integration import aiohttp_error_middleware
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
 
+from bot.auth import bot_framework_authentication
 from bot.cards import error_card
 from bot.dedup import RecentActivities
 from bot.faq_bot import FaqBot
@@ -155,7 +156,7 @@ def create_app(settings: Settings, bot: FaqBot) -> web.Application:
     Returns:
         The application, ready for ``web.run_app``, gunicorn or ``aiohttp_client``.
     """
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings))
+    adapter = CloudAdapter(bot_framework_authentication(settings))
     adapter.on_turn_error = on_turn_error
     if not settings.auth_enabled:
         log.warning(
