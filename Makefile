@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 ENV ?= dev
 
-.PHONY: run test lint format eval bench package install install-dev clean
+.PHONY: run test lint format eval bench load package install install-dev clean
 
 run: $(VENV)/.runtime ## serve the bot on PORT (default 3978)
 	$(PY) -m bot
@@ -23,6 +23,9 @@ eval: $(VENV)/.runtime ## answer quality on the development set
 
 bench: $(VENV)/.runtime ## matcher latency and memory (figures go in the README)
 	$(PY) -m bench.matcher
+
+load: $(VENV)/.runtime ## end-to-end load: FAQ bot vs the stock echo bot, fake connector on loopback
+	$(PY) -m bench.load
 
 package: $(VENV)/.created ## Teams app package: deployment/build/appPackage.$(ENV).zip (ENV=dev)
 	$(PY) -m deployment.package --env $(ENV)

@@ -1,0 +1,164 @@
+"""The benchmark's report: Markdown tables, the issue's targets, and JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.load.harness import BotResult, LevelResult, Report
+
+#: The issue's targets for the FAQ bot (single process, same run as the echo reference).
+MIN_THROUGHPUT_RATIO = 10.0
+MAX_CPU_MS_PER_MESSAGE = 1.0
+MAX_P99_MS = 50.0
+P99_CONCURRENCY = 32
+MAX_CONNECTIONS_PER_SERVICE_URL = 1
+SERVICE_URLS = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One target, the measured value, and whether it is met (``None``: not measured)."""
+
+    name: str
+    goal: str
+    value: str
+    met: bool | None
+
+
+def _bot(report: Report, name: str) -> BotResult | None:
+    return next((bot for bot in report.bots if bot.bot == name), None)
+
+
+def _peak(bot: BotResult) -> LevelResult:
+    return max(bot.levels, key=lambda level: level.throughput)
+
+
+def targets(report: Report) -> list[Target]:
+    """The issue's four targets, checked on this report's FAQ bot figures."""
+    faq, echo = _bot(report, "faq"), _bot(report, "echo")
+    if faq is None or not faq.levels:
+        return []
+    found = []
+    if echo is not None and echo.levels:
+        faq_peak, echo_peak = _peak(faq).throughput, _peak(echo).throughput
+        ratio = faq_peak / echo_peak if echo_peak else float("inf")
+        found.append(
+            Target(
+                "throughput vs echo reference (best level of each)",
+                f">= {MIN_THROUGHPUT_RATIO:g}x",
+                f"{ratio:.1f}x ({faq_peak:.0f} vs {echo_peak:.0f} msg/s)",
+                ratio >= MIN_THROUGHPUT_RATIO,
+            )
+        )
+    worst = max(faq.levels, key=lambda level: level.cpu_ms_per_message)
+    found.append(
+        Target(
+            "CPU per message (worst level)",
+            f"<= {MAX_CPU_MS_PER_MESSAGE:g} ms",
+            f"{worst.cpu_ms_per_message:.2f} ms (concurrency {worst.concurrency})",
+            worst.cpu_ms_per_message <= MAX_CPU_MS_PER_MESSAGE,
+        )
+    )
+    at = next((lv for lv in faq.levels if lv.concurrency == P99_CONCURRENCY), None)
+    found.append(
+        Target(
+            f"p99 latency at concurrency {P99_CONCURRENCY}",
+            f"<= {MAX_P99_MS:g} ms",
+            f"{at.latency.p99:.1f} ms" if at else "not run",
+            at.latency.p99 <= MAX_P99_MS if at else None,
+        )
+    )
+    limit = MAX_CONNECTIONS_PER_SERVICE_URL * SERVICE_URLS
+    found.append(
+        Target(
+            "connections to the connector over the run (1 service URL)",
+            f"<= {limit}, reused",
+            f"{faq.connections_opened} opened, up to "
+            f"{max(lv.peak_open_connections for lv in faq.levels)} open at once",
+            faq.connections_opened <= limit,
+        )
+    )
+    return found
+
+
+def _row(level: LevelResult) -> str:
+    return (
+        f"| {level.bot} | {level.concurrency} | {level.messages:,} | {level.throughput:,.0f} | "
+        f"{level.cpu_ms_per_message:.2f} | {level.cpu_percent:.0f}% | "
+        f"{level.latency.p50:.1f} | {level.latency.p95:.1f} | {level.latency.p99:.1f} | "
+        f"{level.http.p99:.1f} | {level.rss_mib:.0f} | {level.connections_opened:,} | "
+        f"{level.lost}{f' ({level.http_errors} HTTP errors)' if level.http_errors else ''} |"
+    )
+
+
+def markdown(report: Report) -> list[str]:
+    """The report as Markdown lines: the main table, the ratio table, the targets."""
+    config = report.config
+    workers = f"gunicorn, {config.workers} workers" if config.workers else "python -m bot"
+    lines = [
+        f"{report.cores} cores, Python {report.python}; FAQ bot: {workers}; "
+        f"echo reference: stock CloudAdapter sample",
+        "",
+        "| bot | concurrency | messages | msg/s | CPU ms/msg | bot CPU | p50 ms | p95 ms | "
+        "p99 ms | HTTP p99 ms | RSS MiB | connections opened | lost |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [_row(level) for bot in report.bots for level in bot.levels]
+    lines.append("")
+    for bot in report.bots:
+        levels = bot.levels
+        lines.append(
+            f"- {bot.bot}: `{bot.command}`; ready in {bot.startup_seconds:.1f} s at "
+            f"{bot.idle_rss_mib:.0f} MiB; {bot.connections_opened:,} connections opened to the "
+            f"connector over the run (warm-ups included); harness CPU per message: connector "
+            f"{_mean([lv.connector_cpu_ms_per_message for lv in levels]):.2f} ms, generator "
+            f"{_mean([lv.generator_cpu_ms_per_message for lv in levels]):.2f} ms; other "
+            f"programs on the machine: up to {max(lv.other_cpu_percent for lv in levels):.0f}% "
+            f"of a core"
+            + (
+                f"; {bot.unexpected_calls} unexpected connector calls"
+                if bot.unexpected_calls
+                else ""
+            )
+        )
+    faq, echo = _bot(report, "faq"), _bot(report, "echo")
+    if faq and echo:
+        lines += [
+            "",
+            "| concurrency | FAQ msg/s | echo msg/s | FAQ / echo |",
+            "|---:|---:|---:|---:|",
+        ]
+        echo_levels = {level.concurrency: level for level in echo.levels}
+        for level in faq.levels:
+            other = echo_levels.get(level.concurrency)
+            if other is not None and other.throughput:
+                lines.append(
+                    f"| {level.concurrency} | {level.throughput:,.0f} | "
+                    f"{other.throughput:,.0f} | {level.throughput / other.throughput:.1f}x |"
+                )
+    found = targets(report)
+    if found:
+        lines += ["", "| target (FAQ bot) | goal | measured | met |", "|---|---|---|---|"]
+        for target in found:
+            met = "n/a" if target.met is None else ("yes" if target.met else "**no**")
+            lines.append(f"| {target.name} | {target.goal} | {target.value} | {met} |")
+    return lines
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready data, with the targets."""
+
+    def plain(value: Any) -> Any:
+        return str(value) if isinstance(value, Path) else value
+
+    data = dataclasses.asdict(report, dict_factory=lambda items: {k: plain(v) for k, v in items})
+    data["targets"] = [dataclasses.asdict(target) for target in targets(report)]
+    return data
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0

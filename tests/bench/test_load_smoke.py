@@ -1,0 +1,51 @@
+"""The load benchmark runs end to end with tiny counts: every process starts, every reply is
+counted, the report has its shape. No figure is judged here (speed is measured, not tested).
+"""
+
+from __future__ import annotations
+
+import json
+
+from bench.load.harness import Config, run
+from bench.load.report import markdown, targets, to_json
+
+LEVELS = (1, 4)
+MESSAGES = 20
+
+
+async def test_both_bots_answer_every_message_at_every_level() -> None:
+    config = Config(
+        bots=("faq", "echo"), concurrency=LEVELS, messages=MESSAGES, echo_messages=MESSAGES
+    )
+
+    report = await run(config)
+
+    assert [(bot.bot, [lv.concurrency for lv in bot.levels]) for bot in report.bots] == [
+        ("faq", list(LEVELS)),
+        ("echo", list(LEVELS)),
+    ]
+    for bot in report.bots:
+        assert bot.unexpected_calls == 0
+        assert bot.connections_opened >= 1
+        for level in bot.levels:
+            assert (level.messages, level.answered, level.lost, level.http_errors) == (
+                MESSAGES,
+                MESSAGES,
+                0,
+                0,
+            ), (bot.bot, level.concurrency)
+            assert level.throughput > 0
+            assert level.latency.p50 <= level.latency.p95 <= level.latency.p99 <= level.latency.max
+            assert level.rss_mib > 0
+
+    assert [target.name for target in targets(report)] == [
+        "throughput vs echo reference (best level of each)",
+        "CPU per message (worst level)",
+        "p99 latency at concurrency 32",
+        "connections to the connector over the run (1 service URL)",
+    ]
+    table = markdown(report)
+    assert sum(line.startswith(("| faq |", "| echo |")) for line in table) == 2 * len(LEVELS)
+    data = json.loads(json.dumps(to_json(report)))
+    assert {"config", "bots", "targets", "cores"} <= data.keys()
+    assert data["bots"][0]["levels"][0]["latency"].keys() == {"p50", "p95", "p99", "max"}
