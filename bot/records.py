@@ -93,6 +93,10 @@ class EventRecord:
     question_text: str | None = None
 
 
+class SchemaError(RuntimeError):
+    """The question log's database was written by a newer version of the bot."""
+
+
 class RecordStore(Protocol):
     """Durable storage for the question log (SQLite or PostgreSQL)."""
 
