@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +36,10 @@ MIN_LOG_SALT_CHARS = 16
 _DEFAULT_THRESHOLDS = Thresholds()
 _APP_TYPES = {"multitenant": "MultiTenant", "singletenant": "SingleTenant"}
 _APP_TYPES["userassignedmsi"] = "UserAssignedMSI"
+#: An app (client) id or a tenant id, as the Azure portal shows them.
+_GUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+#: A tenant may also be named by one of its domains (contoso.onmicrosoft.com); never "common".
+_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}")
 
 
 class SettingsError(ValueError):
@@ -151,6 +156,25 @@ class Settings:
 
     def problems(self) -> list[str]:
         """What is inconsistent in these settings (empty when they are usable)."""
+        found = self._identity_problems()
+        if not 1 <= self.PORT <= 65535:
+            found.append(f"PORT must be from 1 to 65535, got {self.PORT}")
+        if not self.FAQ_HOST:
+            found.append("FAQ_HOST must not be empty")
+        if self.FAQ_LOG_LEVEL not in LOG_LEVELS:
+            found.append(
+                f"FAQ_LOG_LEVEL={self.FAQ_LOG_LEVEL!r} is not one of {', '.join(LOG_LEVELS)}"
+            )
+        found += self._threshold_problems()
+        found += self._question_log_problems()
+        return found
+
+    def _identity_problems(self) -> list[str]:
+        """The bot identity (``MicrosoftApp*``) botbuilder needs for each app type.
+
+        The values of ``MicrosoftAppId`` and ``MicrosoftAppTenantId`` are never quoted: when one
+        is malformed, it may be the password pasted into the wrong variable.
+        """
         found: list[str] = []
         app_type = self.APP_TYPE.lower()
         if app_type not in _APP_TYPES:
@@ -173,16 +197,23 @@ class Settings:
             )
         if app_type == "multitenant" and self.APP_PASSWORD and not self.APP_ID:
             found.append("MicrosoftAppPassword is set but MicrosoftAppId is empty")
-        if not 1 <= self.PORT <= 65535:
-            found.append(f"PORT must be from 1 to 65535, got {self.PORT}")
-        if not self.FAQ_HOST:
-            found.append("FAQ_HOST must not be empty")
-        if self.FAQ_LOG_LEVEL not in LOG_LEVELS:
+        if app_type == "userassignedmsi" and self.APP_PASSWORD:
             found.append(
-                f"FAQ_LOG_LEVEL={self.FAQ_LOG_LEVEL!r} is not one of {', '.join(LOG_LEVELS)}"
+                "MicrosoftAppPassword must be empty when MicrosoftAppType=UserAssignedMSI "
+                "(the managed identity gets its tokens without a secret)"
             )
-        found += self._threshold_problems()
-        found += self._question_log_problems()
+        if self.APP_ID and not _GUID.fullmatch(self.APP_ID):
+            found.append(
+                "MicrosoftAppId is not a GUID: it must be the Application (client) ID of the "
+                "bot's app registration or managed identity (value not shown)"
+            )
+        if self.APP_TENANTID and not (
+            _GUID.fullmatch(self.APP_TENANTID) or _DOMAIN.fullmatch(self.APP_TENANTID)
+        ):
+            found.append(
+                "MicrosoftAppTenantId must be the Directory (tenant) ID, a GUID, or one of the "
+                "tenant's domains such as contoso.onmicrosoft.com (value not shown)"
+            )
         return found
 
     def _question_log_problems(self) -> list[str]:
