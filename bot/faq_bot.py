@@ -224,13 +224,19 @@ class FaqBot(TeamsActivityHandler):
 
         The body is left as the ``MessagingExtensionResponse`` model: the adapter serializes
         it once (the base class's helper serializes it first, which makes botbuilder 4.17.1
-        answer HTTP 500).
+        answer HTTP 500). The base class answers 501 to the invokes this bot does not handle,
+        but first reads their value into a model: a malformed one is answered 400 here rather
+        than failing the turn (which would post an apology into the chat).
         """
         if turn_context.activity.name == "composeExtension/query":
             response = search_response(self.matcher, turn_context.activity.value)
             log.info("search results=%d", len(response.compose_extension.attachments))
             return InvokeResponse(status=HTTPStatus.OK, body=response)
-        result: InvokeResponse | None = await super().on_invoke_activity(turn_context)
+        try:
+            result: InvokeResponse | None = await super().on_invoke_activity(turn_context)
+        except (ValueError, TypeError, AttributeError) as error:  # msrest's errors: ValueError
+            log.warning("malformed %s invoke: %s", turn_context.activity.name, type(error).__name__)
+            return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
         return result
 
     # ------------------------------------------------------------------ card helpers

@@ -15,6 +15,7 @@ serialized itself) is sent as it is; only models are serialized.
 from __future__ import annotations
 
 import json
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -22,6 +23,8 @@ from aiohttp import web
 from botbuilder.core import InvokeResponse, serializer_helper
 from botbuilder.schema import Activity
 from msrest.serialization import Model
+
+log = logging.getLogger(__name__)
 
 #: The largest request body accepted (413 above). Teams caps a message at about 28 KB
 #: (text, cards and attachments together) and invokes are small, so 256 KiB leaves a wide
@@ -106,9 +109,15 @@ def http_response(invoke_response: InvokeResponse | None) -> web.Response:
     body: Any = invoke_response.body
     if body is None:
         return web.Response(status=status)
-    if isinstance(body, Model):
-        body = serializer_helper(body)
-    return web.json_response(body, status=status)
+    try:
+        return web.json_response(
+            serializer_helper(body) if isinstance(body, Model) else body, status=status
+        )
+    except (ValueError, TypeError):  # msrest's SerializationError is a ValueError
+        # botbuilder's own adaptiveCard/action error responses hold an Exception: say the
+        # status without the body rather than fail the request.
+        log.warning("invoke response body of type %s cannot be sent", type(body).__name__)
+        return web.Response(status=status)
 
 
 def _nonempty_string(value: object) -> bool:

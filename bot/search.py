@@ -73,7 +73,8 @@ def _first_line(entry: FaqEntry) -> str:
 
 
 def _parameter(query: Mapping[str, Any], name: str) -> str:
-    for parameter in query.get("parameters") or ():
+    parameters = query.get("parameters")
+    for parameter in parameters if isinstance(parameters, list) else ():
         if isinstance(parameter, Mapping) and parameter.get("name") == name:
             value = parameter.get("value")
             return value.strip() if isinstance(value, str) else ""
