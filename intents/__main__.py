@@ -124,6 +124,8 @@ def _ask(args: argparse.Namespace) -> int:
         f"decision: {result.decision.value}"
         + (f" ({result.smalltalk})" if result.smalltalk else "")
     )
+    if result.out_of_scope:
+        _emit(f"out of scope: closer to {result.out_of_scope!r} (faq_data/out_of_scope.yaml)")
     chosen = {m.entry.id for m in result.candidates}
     for rank, match in enumerate(result.matches, 1):
         mark = "*" if match.entry.id in chosen else " "
@@ -132,6 +134,11 @@ def _ask(args: argparse.Namespace) -> int:
         if explanation is not None:
             _emit()
             _emit_explanation(explanation)
+    topic = matcher.closest_out_of_scope(args.question) if args.explain else None
+    if topic is not None:
+        _emit()
+        _emit(f"closest out-of-scope topic: {topic.topic_id}: confidence {topic.confidence:.3f}")
+        _emit(f"  closest phrasing: {topic.closest_phrasing!r}")
     return 0
 
 
@@ -156,6 +163,7 @@ def _result_json(result: MatchResult) -> dict[str, object]:
         "question": result.text,
         "decision": result.decision.value,
         "smalltalk": result.smalltalk,
+        "out_of_scope": result.out_of_scope,
         "candidates": [m.entry.id for m in result.candidates],
         "matches": [
             {"id": m.entry.id, "score": m.score, "question": m.entry.question}

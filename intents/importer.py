@@ -329,6 +329,8 @@ def _entry(
     entry["alternates"] = list(old.get("alternates") or []) if old is not None else []
     related = list(old.get("related") or []) if old is not None else []
     entry["related"] = [target for target in related if target not in removed_ids]
+    if old is not None and old.get("answers"):
+        entry["answers"] = list(old["answers"])
     return entry
 
 

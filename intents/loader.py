@@ -21,7 +21,15 @@ from typing import Any
 
 import yaml
 
-from intents.models import LINK_KINDS, FaqEntry, KnowledgeBase, Link, Source, SynonymGroup
+from intents.models import (
+    LINK_KINDS,
+    FaqEntry,
+    KnowledgeBase,
+    Link,
+    OutOfScopeTopic,
+    Source,
+    SynonymGroup,
+)
 from intents.smalltalk import SmallTalkDetector
 
 log = logging.getLogger(__name__)
@@ -32,8 +40,17 @@ SYNONYMS_FILE = "synonyms.yaml"
 #: The file of section topics (section -> terms a question about that section names).
 TOPICS_FILE = "topics.yaml"
 
+#: The file of neighbouring topics the FAQ does not answer (a "none" class for the matcher).
+OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
+
+#: The file of kinds of question (kind -> the words that ask it: who, when, how much...).
+ASKS_FILE = "asks.yaml"
+
 #: Files of the directory that hold no entries.
-DATA_FILES = (SYNONYMS_FILE, TOPICS_FILE)
+DATA_FILES = (SYNONYMS_FILE, TOPICS_FILE, OUT_OF_SCOPE_FILE, ASKS_FILE)
+
+#: Keys of one out-of-scope topic.
+OUT_OF_SCOPE_KEYS = ("id", "about", "phrasings")
 
 #: The small-talk phrases shipped with the package (code data, not knowledge-base content).
 SMALLTALK_FILE = Path(__file__).with_name("smalltalk.yaml")
@@ -51,6 +68,7 @@ ENTRY_KEYS = (
     "links",
     "alternates",
     "related",
+    "answers",
 )
 LINK_KEYS = ("title", "url", "kind")
 
@@ -219,14 +237,28 @@ def build_knowledge_base(documents: Mapping[str, Any]) -> KnowledgeBase:
     located: list[tuple[str, FaqEntry]] = []
     groups: list[tuple[str, SynonymGroup]] = []
     topics: dict[str, tuple[str, ...]] = {}
+    out_of_scope: list[OutOfScopeTopic] = []
+    asks: dict[str, tuple[str, ...]] = {}
     for name, document in documents.items():
         if name == SYNONYMS_FILE:
             groups += _synonym_groups(name, document, problems)
         elif name == TOPICS_FILE:
             topics = _topics(name, document, problems)
+        elif name == ASKS_FILE:
+            asks = _asks(name, document, problems)
+        elif name == OUT_OF_SCOPE_FILE:
+            out_of_scope = _out_of_scope(name, document, problems)
         else:
             located += _entries_file(name, document, problems)
     problems += _cross_entry_problems(located)
+    problems += _out_of_scope_problems(out_of_scope, located)
+    for where, entry in located:
+        unknown_kinds = [kind for kind in entry.answers if kind not in asks]
+        if unknown_kinds:
+            problems.append(
+                f"{where}: answers {_quoted(unknown_kinds)} not in {ASKS_FILE} "
+                f"(one of {', '.join(asks) or 'nothing: the file is missing'})"
+            )
     problems += _cross_group_problems(groups)
     sections = {entry.section for _, entry in located}
     for section in topics:
@@ -238,7 +270,107 @@ def build_knowledge_base(documents: Mapping[str, Any]) -> KnowledgeBase:
         entries=tuple(entry for _, entry in located),
         synonyms=tuple(group for _, group in groups),
         topics=topics,
+        asks=asks,
+        out_of_scope=tuple(out_of_scope),
     )
+
+
+def _asks(name: str, document: Any, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    raw = document.get("asks") if isinstance(document, dict) else None
+    if not isinstance(raw, dict):
+        problems.append(f"{name}: expected a top-level 'asks' mapping of kind -> words")
+        return {}
+    unknown = sorted(str(key) for key in document if key != "asks")
+    if unknown:
+        problems.append(f"{name}: unknown top-level keys {_quoted(unknown)}")
+    asks: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for kind, triggers in raw.items():
+        where = f"{name} kind {kind!r}"
+        if not isinstance(kind, str) or not _KEBAB.fullmatch(kind):
+            problems.append(f"{where}: the kind must be kebab-case (like 'how-much')")
+            continue
+        if not isinstance(triggers, list) or not triggers:
+            problems.append(f"{where}: expected a non-empty list of words")
+            continue
+        clean = [" ".join(t.split()) for t in triggers if isinstance(t, str) and t.strip()]
+        if len(clean) != len(triggers):
+            problems.append(f"{where}: every entry of the list must be non-empty text")
+            continue
+        for trigger in clean:
+            key = _term_key(trigger)
+            if key in owner:
+                problems.append(f"{where}: {trigger!r} already asks {owner[key]!r}")
+            owner.setdefault(key, kind)
+        asks[kind] = tuple(clean)
+    return asks
+
+
+def _out_of_scope(name: str, document: Any, problems: list[str]) -> list[OutOfScopeTopic]:
+    raw = document.get("out_of_scope") if isinstance(document, dict) else None
+    if not isinstance(raw, list):
+        problems.append(f"{name}: expected a top-level 'out_of_scope' list of topics")
+        return []
+    unknown = sorted(str(key) for key in document if key != "out_of_scope")
+    if unknown:
+        problems.append(f"{name}: unknown top-level keys {_quoted(unknown)}")
+    found: list[OutOfScopeTopic] = []
+    for index, item in enumerate(raw):
+        raw_id = item.get("id") if isinstance(item, dict) else None
+        label = f" ({raw_id})" if isinstance(raw_id, str) and raw_id.strip() else ""
+        where = f"{name} topic {index}{label}"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: expected a mapping with id, about and phrasings")
+            continue
+        before = len(problems)
+        unknown = sorted(str(key) for key in item if key not in OUT_OF_SCOPE_KEYS)
+        if unknown:
+            problems.append(f"{where}: unknown keys {_quoted(unknown)}")
+        topic_id = _text(where, item, "id", problems, required=True)
+        if topic_id is not None and not _KEBAB.fullmatch(topic_id):
+            problems.append(f"{where}: id {topic_id!r} is not kebab-case (like 'sign-in-problems')")
+        about = _text(where, item, "about", problems, required=True)
+        phrasings = _strings(where, item, "phrasings", problems)
+        if "phrasings" in item and not phrasings and len(problems) == before:
+            problems.append(f"{where}: 'phrasings' is empty")
+        elif "phrasings" not in item:
+            problems.append(f"{where}: missing 'phrasings'")
+        for phrasing in _duplicates(phrasings):
+            problems.append(f"{where}: duplicate phrasing {phrasing!r}")
+        if len(problems) == before and topic_id and about:
+            found.append(OutOfScopeTopic(id=topic_id, about=about, phrasings=phrasings))
+    return found
+
+
+def _out_of_scope_problems(
+    topics: Sequence[OutOfScopeTopic], located: Sequence[tuple[str, FaqEntry]]
+) -> list[str]:
+    """Topic ids must be unique and not an entry's; no phrasing may be an entry's as well."""
+    problems: list[str] = []
+    entry_of = {entry.id: where for where, entry in located if entry.id}
+    phrasing_of = {_norm(p): where for where, entry in located for p in entry.phrasings if p}
+    seen_ids: set[str] = set()
+    seen_phrasings: dict[str, str] = {}
+    for topic in topics:
+        where = f"{OUT_OF_SCOPE_FILE} topic {topic.id}"
+        if topic.id in seen_ids:
+            problems.append(f"{where}: duplicate id {topic.id!r}")
+        elif topic.id in entry_of:
+            problems.append(f"{where}: id {topic.id!r} is also an entry ({entry_of[topic.id]})")
+        seen_ids.add(topic.id)
+        for phrasing in topic.phrasings:
+            key = _norm(phrasing)
+            if key in phrasing_of:
+                problems.append(
+                    f"{where}: phrasing {phrasing!r} is also a phrasing of {phrasing_of[key]}; "
+                    "the FAQ cannot both answer and not answer it"
+                )
+            elif key in seen_phrasings and seen_phrasings[key] != topic.id:
+                problems.append(
+                    f"{where}: phrasing {phrasing!r} is also in topic {seen_phrasings[key]}"
+                )
+            seen_phrasings.setdefault(key, topic.id)
+    return problems
 
 
 def _topics(name: str, document: Any, problems: list[str]) -> dict[str, tuple[str, ...]]:
@@ -349,6 +481,9 @@ def _entry(
     links = _links(where, raw.get("links", []), problems)
     alternates = _strings(where, raw, "alternates", problems)
     related = _strings(where, raw, "related", problems)
+    answers = _strings(where, raw, "answers", problems)
+    for kind in _duplicates(answers):
+        problems.append(f"{where}: duplicate answers kind {kind!r}")
     own = [question] if question else []
     if source_question and (not question or _norm(source_question) != _norm(question)):
         own.append(source_question)
@@ -370,6 +505,7 @@ def _entry(
         related=related,
         source_question=source_question,
         source=source,
+        answers=answers,
     )
 
 

@@ -33,6 +33,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from intents.analyzer import Analyzer, Term
+from intents.analyzer import words as word_tokens
 from intents.hygiene import MAX_QUESTION_CHARS, clean_text
 from intents.models import Decision, KnowledgeBase, Match, MatchResult
 from intents.smalltalk import SmallTalkDetector
@@ -58,6 +59,7 @@ class Thresholds:
     clarify: float = 0.4
     clarify_window: float = 0.2
     max_choices: int = 3
+    out_of_scope_lead: float = 0.0
 
     def problems(self) -> list[str]:
         """What is inconsistent about these thresholds (empty when they are usable)."""
@@ -97,6 +99,15 @@ class Explanation:
     terms: tuple[TermWeight, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class TopicScore:
+    """How close a question is to an out-of-scope topic (``python -m intents ask --explain``)."""
+
+    topic_id: str
+    confidence: float
+    closest_phrasing: str
+
+
 class TfidfMatcher:
     """Rank FAQ entries for a question and decide between answer, clarify and none."""
 
@@ -111,6 +122,7 @@ class TfidfMatcher:
         coverage_exponent: float = 0.5,
         filler_allowance: float = 8.0,
         off_topic_factor: float = 0.4,
+        unasked_factor: float = 0.6,
         char_candidates: int = 50,
         top_k: int = 5,
     ) -> None:
@@ -122,6 +134,7 @@ class TfidfMatcher:
         self.coverage_exponent = coverage_exponent
         self.filler_allowance = filler_allowance
         self.off_topic_factor = off_topic_factor
+        self.unasked_factor = unasked_factor
         self.char_candidates = char_candidates
         self.top_k = top_k
 
@@ -139,12 +152,23 @@ class TfidfMatcher:
         owners = np.repeat(np.arange(len(entries)), [len(e.phrasings) for e in entries])
         answers = [clean_text(_plain(e.answer), max_chars=10_000) for e in entries]
         documents = [" ".join([*e.phrasings, answers[i]]) for i, e in enumerate(entries)]
+        topics = tuple(knowledge.out_of_scope)
+        topic_phrasings = [clean_text(p) for t in topics for p in t.phrasings]
+        topic_documents = [" ".join(t.phrasings) for t in topics]
 
-        analyzer = Analyzer(knowledge.synonyms).fit([*phrasings, *answers])
+        analyzer = Analyzer(knowledge.synonyms).fit([*phrasings, *answers, *topic_phrasings])
         self.analyzer_ = analyzer
         words = TfidfVectorizer(analyzer=self._features, sublinear_tf=True, dtype=np.float64)
-        words.fit(documents)  # IDF over entries: a word shared by every phrasing of one entry
-        self.words_ = words  # is that entry's topic, not noise.
+        words.fit([*documents, *topic_documents])
+        # IDF over entries only: a word shared by every phrasing of one entry is that entry's
+        # topic, not noise. Words only out-of-scope topics use weigh as the rarest ones, as
+        # unknown words do, so those topics never change how entries score.
+        in_entries = np.asarray((words.transform(documents) > 0).sum(axis=0)).ravel()
+        entry_idf = np.log((1 + len(entries)) / (1 + in_entries)) + 1
+        self.max_idf_ = float(entry_idf[in_entries > 0].max())
+        words.idf_ = np.where(in_entries > 0, entry_idf, self.max_idf_)
+        self.words_ = words
+        self.in_entries_: BoolArray = in_entries > 0
         self.phrasing_index_ = _Postings(words.transform(phrasings))
         self.entry_index_ = _Postings(words.transform(documents))
         self.answer_index_ = _Postings(words.transform(answers))
@@ -165,9 +189,23 @@ class TfidfMatcher:
         incidence = (words.transform(documents) > 0).astype(np.float64)
         self.entry_terms_ = sp.csr_matrix(incidence.multiply(unigram[np.newaxis, :]))
         self.entry_term_index_ = _Postings(self.entry_terms_)
-        self.idf_ = words.idf_
-        self.max_idf_ = float(words.idf_.max())
+        self.idf_: FloatArray = words.idf_
         self.vocabulary_: dict[str, int] = vocabulary
+        # Out-of-scope topics: the same channels, in indexes of their own.
+        self.topics_out_ = topics
+        if topics:
+            topic_owners = np.repeat(np.arange(len(topics)), [len(t.phrasings) for t in topics])
+            self.topic_starts_: IntArray = np.flatnonzero(
+                np.r_[True, topic_owners[1:] != topic_owners[:-1]]
+            )
+            self.topic_owner_: IntArray = topic_owners
+            self.topic_phrasings_ = tuple(topic_phrasings)
+            self.topic_phrasing_index_ = _Postings(words.transform(topic_phrasings))
+            self.topic_index_ = _Postings(words.transform(topic_documents))
+            topic_incidence = (words.transform(topic_documents) > 0).astype(np.float64)
+            self.topic_term_index_ = _Postings(
+                sp.csr_matrix(topic_incidence.multiply(unigram[np.newaxis, :]))
+            )
         self.phrasing_owner_ = owners
         self.phrasing_starts_ = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
         # Sections with a topic: the analysed forms of its terms, and which entries it covers.
@@ -177,6 +215,14 @@ class TfidfMatcher:
             members = np.array([e.section == section for e in entries])
             if forms and members.any():
                 self.topics_.append((forms, members))
+        # Kinds of question (who, when...): the word runs that ask each, and which entries
+        # declare that they answer it.
+        self.asks_: list[tuple[frozenset[tuple[str, ...]], BoolArray]] = []
+        for kind, triggers in knowledge.asks.items():
+            runs = frozenset(tuple(word_tokens(trigger)) for trigger in triggers) - {()}
+            answering = np.array([kind in e.answers for e in entries])
+            if runs:
+                self.asks_.append((runs, answering))
         self.phrasings_ = tuple(phrasings)
         self.knowledge_ = knowledge
         self.entries_ = entries
@@ -204,22 +250,32 @@ class TfidfMatcher:
                 counts[column] = counts.get(column, 0) + 1
         columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
         values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[columns]
-        norm = float(np.sqrt(values @ values)) if len(values) else 0.0
-        return columns, (values / norm if norm else values)
+        return columns, _normalized(values)
 
-    def _scores(self, text: str) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-        """Confidence, similarity, coverage and per-phrasing similarity for every entry."""
+    def _scores(self, text: str) -> _Scores:
+        """Confidence, similarity, coverage and per-phrasing similarity for every entry, and
+        for every out-of-scope topic."""
         n = len(self.entries_)
         terms = self.analyzer_.terms(text)
         stems = [t.term for t in terms]
         columns, weights = self._weights(_with_bigrams(stems), self.vocabulary_, self.idf_)
-        if not len(columns):
+        # Entries see only the words some entry has (words known from out-of-scope topics
+        # alone are unknown to them, as before those topics existed).
+        mine = self.in_entries_[columns]
+        entry_columns, entry_weights = columns[mine], _normalized(weights[mine])
+        if not len(entry_columns):
             zeros = np.zeros(n)
-            return zeros, zeros, zeros, np.zeros(len(self.phrasings_))
-        phrasing = self.phrasing_index_.dot(columns, weights)
+            return _Scores(
+                zeros,
+                zeros,
+                zeros,
+                np.zeros(len(self.phrasings_)),
+                *self._topics(columns, weights, stems),
+            )
+        phrasing = self.phrasing_index_.dot(entry_columns, entry_weights)
         best_phrasing = np.maximum.reduceat(phrasing, self.phrasing_starts_)
-        entry = self.entry_index_.dot(columns, weights)
-        answer = self.answer_index_.dot(columns, weights)
+        entry = self.entry_index_.dot(entry_columns, entry_weights)
+        answer = self.answer_index_.dot(entry_columns, entry_weights)
         char_text = _char_text(terms)
         if self.char_weight and char_text:
             char_features = self.char_analyzer_(char_text)
@@ -238,27 +294,60 @@ class TfidfMatcher:
             + self.char_weight * best_char
         ) / (self.phrasing_weight + self.entry_weight + self.answer_weight + self.char_weight)
 
-        coverage = self._coverage(stems)
-        c = self.coverage_exponent
-        confidence = np.power(np.clip(similarity, 0, 1), 1 - c) * np.power(coverage, c)
+        coverage = self._coverage(stems, self.entry_term_index_)
+        confidence = self._confidence(similarity, coverage)
         for forms, members in self.topics_:
             if not any(_contains(stems, form) for form in forms):
                 confidence = np.where(members, confidence * self.off_topic_factor, confidence)
-        return confidence, similarity, coverage, phrasing
+        if self.asks_:
+            tokens = word_tokens(text)
+            for triggers, answering in self.asks_:
+                if any(_contains(tokens, form) for form in triggers):
+                    confidence = np.where(answering, confidence, confidence * self.unasked_factor)
+        return _Scores(
+            confidence, similarity, coverage, phrasing, *self._topics(columns, weights, stems)
+        )
 
-    def _coverage(self, stems: Sequence[str]) -> FloatArray:
-        """IDF-weighted share of the question's terms found in each entry's vocabulary."""
+    def _confidence(self, similarity: FloatArray, coverage: FloatArray) -> FloatArray:
+        c = self.coverage_exponent
+        confidence: FloatArray = np.power(np.clip(similarity, 0, 1), 1 - c) * np.power(coverage, c)
+        return confidence
+
+    def _topics(
+        self, columns: IntArray, weights: FloatArray, stems: Sequence[str]
+    ) -> tuple[FloatArray, FloatArray]:
+        """Confidence of each out-of-scope topic and similarity of each of its phrasings.
+
+        Topics have no answer text and no character channel: their similarity blends the
+        phrasing and whole-topic channels with the entries' weights for those two.
+        """
+        if not self.topics_out_:
+            return np.zeros(0), np.zeros(0)
+        if not len(columns):
+            return np.zeros(len(self.topics_out_)), np.zeros(len(self.topic_phrasings_))
+        phrasing = self.topic_phrasing_index_.dot(columns, weights)
+        best_phrasing = np.maximum.reduceat(phrasing, self.topic_starts_)
+        whole = self.topic_index_.dot(columns, weights)
+        similarity = (self.phrasing_weight * best_phrasing + self.entry_weight * whole) / (
+            self.phrasing_weight + self.entry_weight
+        )
+        coverage = self._coverage(stems, self.topic_term_index_)
+        return self._confidence(similarity, coverage), phrasing
+
+    def _coverage(self, stems: Sequence[str], vocabularies: _Postings) -> FloatArray:
+        """IDF-weighted share of the question's terms found in each row's vocabulary."""
         distinct = set(stems)
         # In a long message each extra word carries less of the intent: past
         # ``filler_allowance`` terms, unknown words weigh proportionally less.
         unknown_weight = self.max_idf_ * min(1.0, self.filler_allowance / max(1, len(distinct)))
         columns = [self.vocabulary_.get(term) for term in distinct]
         known = np.array([c for c in columns if c is not None], dtype=np.intp)
-        weights = self.idf_[known]
+        # Words only out-of-scope topics know weigh as unknown words do.
+        weights = np.where(self.in_entries_[known], self.idf_[known], unknown_weight)
         total = unknown_weight * (len(columns) - len(known)) + float(weights.sum())
         if total == 0:
-            return np.zeros(len(self.entries_))
-        return self.entry_term_index_.dot(known, weights) / total
+            return np.zeros(vocabularies.documents)
+        return vocabularies.dot(known, weights) / total
 
     def _char_scores(self, columns: IntArray, weights: FloatArray, prior: FloatArray) -> FloatArray:
         """Best character-n-gram cosine per entry.
@@ -284,8 +373,7 @@ class TfidfMatcher:
     def rank(self, text: str) -> list[Match]:
         """The best ``top_k`` entries with a non-zero confidence, best first."""
         self._check_fitted()
-        confidence = self._scores(clean_text(text))[0]
-        return self._ranked(confidence)
+        return self._ranked(self._scores(clean_text(text)).confidence)
 
     def _ranked(self, confidence: FloatArray) -> list[Match]:
         k = min(self.top_k, len(confidence))
@@ -305,8 +393,23 @@ class TfidfMatcher:
             hit = self.smalltalk_.detect(question)
             if hit is not None:
                 return MatchResult(question, Decision.SMALLTALK, smalltalk=hit.kind)
-        ranked = self._ranked(self._scores(question)[0]) if question else []
+        if not question:
+            return MatchResult(question, Decision.NONE)
+        scores = self._scores(question)
+        ranked = self._ranked(scores.confidence)
+        topic = self._closest_topic(scores)
+        best = ranked[0].score if ranked else 0.0
+        if topic is not None and topic[1] >= best + self.thresholds.out_of_scope_lead:
+            return MatchResult(question, Decision.NONE, tuple(ranked), out_of_scope=topic[0])
         return MatchResult(question, *self._decide(ranked))
+
+    def _closest_topic(self, scores: _Scores) -> tuple[str, float] | None:
+        """The out-of-scope topic closest to the question and its confidence, if any."""
+        if not len(scores.topic_confidence):
+            return None
+        index = int(np.argmax(scores.topic_confidence))
+        confidence = float(scores.topic_confidence[index])
+        return (self.topics_out_[index].id, confidence) if confidence > 0 else None
 
     def _decide(
         self, ranked: Sequence[Match]
@@ -327,11 +430,29 @@ class TfidfMatcher:
         return Decision.CLARIFY, matches, choices
 
     # ------------------------------------------------------------------ explaining
+    def closest_out_of_scope(self, text: str) -> TopicScore | None:
+        """The out-of-scope topic closest to ``text``, with its closest phrasing, if any."""
+        self._check_fitted()
+        scores = self._scores(clean_text(text))
+        topic = self._closest_topic(scores)
+        if topic is None:
+            return None
+        index = [t.id for t in self.topics_out_].index(topic[0])
+        mine = np.flatnonzero(self.topic_owner_ == index)
+        best = int(mine[np.argmax(scores.topic_phrasing[mine])])
+        return TopicScore(topic[0], topic[1], self.topic_phrasings_[best])
+
     def explain(self, text: str, entry_id: str | None = None) -> Explanation | None:
         """Which terms carried the score of ``entry_id`` (default: the best entry)."""
         self._check_fitted()
         question = clean_text(text)
-        confidence, similarity, coverage, phrasing = self._scores(question)
+        scores = self._scores(question)
+        confidence, similarity, coverage, phrasing = (
+            scores.confidence,
+            scores.similarity,
+            scores.coverage,
+            scores.phrasing,
+        )
         ids = [e.id for e in self.entries_]
         if entry_id is None:
             if not confidence.any():
@@ -363,7 +484,7 @@ class TfidfMatcher:
                     term=term.term,
                     weight=weight_of.get(term.term, 0.0) / total,
                     in_entry=column is not None and column in entry_vocabulary,
-                    known=column is not None,
+                    known=column is not None and bool(self.in_entries_[column]),
                     corrected=term.corrected,
                 )
             )
@@ -375,6 +496,23 @@ class TfidfMatcher:
             best_phrasing=best_phrasing,
             terms=tuple(terms),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Scores:
+    """Everything one question scores: per entry, per entry phrasing, per out-of-scope topic."""
+
+    confidence: FloatArray
+    similarity: FloatArray
+    coverage: FloatArray
+    phrasing: FloatArray
+    topic_confidence: FloatArray
+    topic_phrasing: FloatArray
+
+
+def _normalized(values: FloatArray) -> FloatArray:
+    norm = float(np.sqrt(values @ values)) if len(values) else 0.0
+    return values / norm if norm else values
 
 
 def _contains(terms: Sequence[str], form: tuple[str, ...]) -> bool:

@@ -69,6 +69,8 @@ class FaqEntry:
     related: tuple[str, ...] = ()
     source_question: str | None = None  # the source page's wording, when it differs
     source: Source | None = None
+    #: the kinds of question (``faq_data/asks.yaml``: who, when...) the answer does answer
+    answers: tuple[str, ...] = ()
 
     @property
     def phrasings(self) -> tuple[str, ...]:
@@ -92,6 +94,19 @@ class SynonymGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class OutOfScopeTopic:
+    """A neighbouring topic the FAQ does not answer (``faq_data/out_of_scope.yaml``).
+
+    It competes with the entries as one more class: a question closer to one of its phrasings
+    than to any entry gets "the FAQ does not cover this" instead of a wrong answer.
+    """
+
+    id: str
+    about: str  # what the topic is and why the FAQ does not answer it (for maintainers)
+    phrasings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class KnowledgeBase:
     """Everything loaded from ``faq_data/``: entries in file order, synonyms, sources."""
 
@@ -100,6 +115,10 @@ class KnowledgeBase:
     #: section -> terms one of which every question about that section names
     #: (``faq_data/topics.yaml``); a section without a topic has no such requirement.
     topics: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    #: kind of question -> the words that ask it (``faq_data/asks.yaml``: who, when, how much)
+    asks: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    #: neighbouring topics the FAQ does not answer (``faq_data/out_of_scope.yaml``)
+    out_of_scope: tuple[OutOfScopeTopic, ...] = ()
     _by_id: Mapping[str, FaqEntry] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -161,6 +180,8 @@ class MatchResult:
     matches: tuple[Match, ...] = ()
     candidates: tuple[Match, ...] = ()
     smalltalk: str | None = None  # greeting / thanks / help / goodbye when decision is SMALLTALK
+    #: for ``none``: the id of the out-of-scope topic that was closer than any entry, if any
+    out_of_scope: str | None = None
 
     @property
     def best(self) -> Match | None:
