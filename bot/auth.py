@@ -118,7 +118,8 @@ class ChannelAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]  
 
 def _reason(error: Exception, auth_header: str | None) -> str:
     """Why a check failed, in one short line without the token."""
-    text = f"{type(error).__name__}: {error}"
+    # botbuilder passes several strings to PermissionError, which would print them as errno.
+    text = " ".join([f"{type(error).__name__}:", *(str(arg) for arg in error.args)])
     token = (auth_header or "").partition(" ")[2].strip()
     if token:
         text = text.replace(token, "<token>")

@@ -97,6 +97,7 @@ class OpenIdServer:
         token_requests: Every access token issued to the bot, in order.
         issued: The access tokens themselves, in order.
         refused: How many token requests were refused (wrong client or secret).
+        available: False to answer every metadata and key request with 503 (an outage).
     """
 
     def __init__(self, *, endorsements: Iterable[str] = ENDORSEMENTS) -> None:
@@ -105,6 +106,7 @@ class OpenIdServer:
         self.token_requests: list[TokenRequest] = []
         self.issued: list[str] = []
         self.refused = 0
+        self.available = True
         self._clients: dict[str, str | None] = {}
         self._prefix = f"/{uuid.uuid4().hex}"  # unique per server: botbuilder caches by URL
         self._lock = threading.Lock()
@@ -267,6 +269,8 @@ class OpenIdServer:
         if not path.startswith(self._prefix + "/"):
             return 404, {"error": "not_found"}
         path = path[len(self._prefix) :]
+        if not self.available:
+            return 503, {"error": "temporarily_unavailable"}
         if method == "GET" and path == "/.well-known/openid-configuration":
             return 200, self._metadata()
         if method == "GET" and path == "/keys":

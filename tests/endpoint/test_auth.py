@@ -255,6 +255,7 @@ REJECTED = {
 
 @pytest.mark.parametrize("make_token", REJECTED.values(), ids=REJECTED.keys())
 async def test_bad_token_is_401_and_no_turn_runs(
+    caplog: pytest.LogCaptureFixture,
     channel: Channel,
     make_client: Callable[[Settings, FaqBot], Awaitable[Client]],
     matcher: TfidfMatcher,
@@ -264,14 +265,20 @@ async def test_bad_token_is_401_and_no_turn_runs(
     client = await make_client(MULTI_TENANT, bot)
     activity = teams_message("how do I request an SME?", service_url=channel.connector.url)
 
-    response = await client.post(
-        "/api/messages", json=activity, headers=bearer(make_token(channel.openid, activity))
-    )
+    token = make_token(channel.openid, activity)
+    caplog.set_level(logging.DEBUG)
+
+    response = await client.post("/api/messages", json=activity, headers=bearer(token))
 
     assert response.status == 401
     assert bot.turns == 0
     assert channel.connector.calls == []
     assert channel.connector.unexpected == []
+    # The operator sees why (one warning), never the token itself.
+    (refusal,) = [r for r in caplog.records if r.getMessage().startswith("refused a message")]
+    assert refusal.levelno == logging.WARNING
+    assert token not in caplog.text
+    assert token not in await response.text()
 
 
 @pytest.mark.parametrize(
@@ -316,6 +323,24 @@ async def test_key_not_endorsed_for_the_channel_is_refused(
     assert channel.connector.calls == []
 
 
+async def test_unreachable_signing_keys_are_a_server_error_not_a_401(
+    channel: Channel,
+    make_client: Callable[[Settings, FaqBot], Awaitable[Client]],
+    matcher: TfidfMatcher,
+) -> None:
+    bot = SpyBot(matcher)
+    client = await make_client(MULTI_TENANT, bot)
+    activity = teams_message("how do I request an SME?", service_url=channel.connector.url)
+    token = channel.openid.channel_token(audience=APP_ID, service_url=activity["serviceUrl"])
+    channel.openid.available = False  # the channel may retry a 5xx; a 401 says "go away"
+
+    response = await client.post("/api/messages", json=activity, headers=bearer(token))
+
+    assert response.status == 500
+    assert bot.turns == 0
+    assert channel.connector.calls == []
+
+
 # --------------------------------------------------------------------------- secrets
 async def test_secrets_stay_out_of_logs_and_bodies(
     caplog: pytest.LogCaptureFixture,
@@ -339,6 +364,10 @@ async def test_secrets_stay_out_of_logs_and_bodies(
 
     assert "unhandled error" in caplog.text  # the failing turn was logged ...
     assert len(channel.connector.messages) == 2  # ... and both turns replied
+    assert "refused a message activity from msteams: PermissionError" in caplog.text
+    assert {"aiohttp.access", "bot.auth", "urllib3.connectionpool"} <= {
+        record.name for record in caplog.records
+    }  # the access log and the HTTP client's debug log are among those checked
     replies = [str(call.body) for call in channel.connector.calls]
     outbound = channel.openid.issued
     assert outbound
