@@ -22,7 +22,7 @@ from bot.app import create_app
 from bot.faq_bot import FaqBot
 from bot.settings import Settings
 from intents import TfidfMatcher
-from tests.activities import EMULATOR_MESSAGE, payload, teams_message
+from tests.activities import EMULATOR_MESSAGE, TEAMS_COMPOSE_SEARCH, payload, teams_message
 from tests.conversation.turns import ExplodingMatcher
 from tests.endpoint.fake_connector import FakeConnector
 from tests.endpoint.openid_server import (
@@ -189,6 +189,11 @@ async def test_emulator_token_for_this_app_is_accepted(
 
 
 # --------------------------------------------------------------------------- rejected
+def channel_token(openid: OpenIdServer, activity: dict[str, Any]) -> str:
+    """A valid token for ``activity``, as the channel signs it."""
+    return openid.channel_token(audience=APP_ID, service_url=activity["serviceUrl"])
+
+
 def _forged(openid: OpenIdServer, activity: dict[str, Any]) -> str:
     """Right claims and key id, signed with a key that is not the channel's."""
     return openid.channel_token(
@@ -321,6 +326,26 @@ async def test_key_not_endorsed_for_the_channel_is_refused(
     assert response.status == 401
     assert bot.turns == 0
     assert channel.connector.calls == []
+
+
+@pytest.mark.parametrize("valid", [True, False], ids=["valid-token", "forged-token"])
+async def test_invoke_is_answered_only_with_a_valid_token(
+    channel: Channel,
+    make_client: Callable[[Settings, FaqBot], Awaitable[Client]],
+    matcher: TfidfMatcher,
+    valid: bool,
+) -> None:
+    bot = SpyBot(matcher)
+    client = await make_client(MULTI_TENANT, bot)
+    activity = payload(TEAMS_COMPOSE_SEARCH, service_url=channel.connector.url)
+    token = (channel_token if valid else _forged)(channel.openid, activity)
+
+    response = await client.post("/api/messages", json=activity, headers=bearer(token))
+
+    assert response.status == (200 if valid else 401)
+    assert bot.turns == (1 if valid else 0)
+    results = (await response.json())["composeExtension"]["attachments"] if valid else []
+    assert bool(results) == valid
 
 
 async def test_unreachable_signing_keys_are_a_server_error_not_a_401(
