@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.load.generator import ROOT
 from bench.load.harness import BotResult, LevelResult, Report
 
 #: The issue's targets for the FAQ bot (single process, same run as the echo reference).
@@ -72,11 +73,12 @@ def targets(report: Report) -> list[Target]:
             at.latency.p99 <= MAX_P99_MS if at else None,
         )
     )
-    limit = MAX_CONNECTIONS_PER_SERVICE_URL * SERVICE_URLS
+    processes = max(1, report.config.workers)  # each gunicorn worker has its own clients
+    limit = MAX_CONNECTIONS_PER_SERVICE_URL * SERVICE_URLS * processes
     found.append(
         Target(
             "connections to the connector over the run (1 service URL)",
-            f"<= {limit}, reused",
+            f"<= {limit}, reused" + (f" ({processes} workers)" if processes > 1 else ""),
             f"{faq.connections_opened} opened, up to "
             f"{max(lv.peak_open_connections for lv in faq.levels)} open at once",
             faq.connections_opened <= limit,
@@ -91,7 +93,8 @@ def _row(level: LevelResult) -> str:
         f"{level.cpu_ms_per_message:.2f} | {level.cpu_percent:.0f}% | "
         f"{level.latency.p50:.1f} | {level.latency.p95:.1f} | {level.latency.p99:.1f} | "
         f"{level.http.p99:.1f} | {level.rss_mib:.0f} | {level.connections_opened:,} | "
-        f"{level.lost}{f' ({level.http_errors} HTTP errors)' if level.http_errors else ''} |"
+        f"{level.lost}{f' ({level.http_errors} HTTP errors)' if level.http_errors else ''} | "
+        f"{level.other_cpu_percent:.0f}% |"
     )
 
 
@@ -104,11 +107,17 @@ def markdown(report: Report) -> list[str]:
         f"echo reference: stock CloudAdapter sample",
         "",
         "| bot | concurrency | messages | msg/s | CPU ms/msg | bot CPU | p50 ms | p95 ms | "
-        "p99 ms | HTTP p99 ms | RSS MiB | connections opened | lost |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "p99 ms | HTTP p99 ms | RSS MiB | connections opened | lost | other load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [_row(level) for bot in report.bots for level in bot.levels]
-    lines.append("")
+    lines += [
+        "",
+        "CPU ms/msg and bot CPU: the bot's processes only (100% = one core busy). Latency: "
+        "POST sent until the reply reached the fake connector. Other load: CPU used by other "
+        "programs on the machine meanwhile (figures are only comparable when it is near 0%).",
+        "",
+    ]
     for bot in report.bots:
         levels = bot.levels
         lines.append(
@@ -116,9 +125,7 @@ def markdown(report: Report) -> list[str]:
             f"{bot.idle_rss_mib:.0f} MiB; {bot.connections_opened:,} connections opened to the "
             f"connector over the run (warm-ups included); harness CPU per message: connector "
             f"{_mean([lv.connector_cpu_ms_per_message for lv in levels]):.2f} ms, generator "
-            f"{_mean([lv.generator_cpu_ms_per_message for lv in levels]):.2f} ms; other "
-            f"programs on the machine: up to {max(lv.other_cpu_percent for lv in levels):.0f}% "
-            f"of a core"
+            f"{_mean([lv.generator_cpu_ms_per_message for lv in levels]):.2f} ms"
             + (
                 f"; {bot.unexpected_calls} unexpected connector calls"
                 if bot.unexpected_calls
@@ -153,7 +160,9 @@ def to_json(report: Report) -> dict[str, Any]:
     """The report as JSON-ready data, with the targets."""
 
     def plain(value: Any) -> Any:
-        return str(value) if isinstance(value, Path) else value
+        if isinstance(value, Path):  # the repository's own files, without this machine's path
+            return value.relative_to(ROOT).as_posix() if value.is_relative_to(ROOT) else str(value)
+        return value
 
     data = dataclasses.asdict(report, dict_factory=lambda items: {k: plain(v) for k, v in items})
     data["targets"] = [dataclasses.asdict(target) for target in targets(report)]
