@@ -15,6 +15,7 @@ from intents.models import (
     Link,
     Match,
     MatchResult,
+    OutOfScopeTopic,
     Source,
     SynonymGroup,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Link",
     "Match",
     "MatchResult",
+    "OutOfScopeTopic",
     "SmallTalkDetector",
     "Source",
     "SynonymGroup",

@@ -322,7 +322,6 @@ def _out_of_scope(name: str, document: Any, problems: list[str]) -> list[OutOfSc
         if not isinstance(item, dict):
             problems.append(f"{where}: expected a mapping with id, about and phrasings")
             continue
-        before = len(problems)
         unknown = sorted(str(key) for key in item if key not in OUT_OF_SCOPE_KEYS)
         if unknown:
             problems.append(f"{where}: unknown keys {_quoted(unknown)}")
@@ -330,15 +329,17 @@ def _out_of_scope(name: str, document: Any, problems: list[str]) -> list[OutOfSc
         if topic_id is not None and not _KEBAB.fullmatch(topic_id):
             problems.append(f"{where}: id {topic_id!r} is not kebab-case (like 'sign-in-problems')")
         about = _text(where, item, "about", problems, required=True)
+        listed = len(problems)
         phrasings = _strings(where, item, "phrasings", problems)
-        if "phrasings" in item and not phrasings and len(problems) == before:
-            problems.append(f"{where}: 'phrasings' is empty")
-        elif "phrasings" not in item:
+        if "phrasings" not in item:
             problems.append(f"{where}: missing 'phrasings'")
+        elif not phrasings and len(problems) == listed:
+            problems.append(f"{where}: 'phrasings' is empty")
         for phrasing in _duplicates(phrasings):
             problems.append(f"{where}: duplicate phrasing {phrasing!r}")
-        if len(problems) == before and topic_id and about:
-            found.append(OutOfScopeTopic(id=topic_id, about=about, phrasings=phrasings))
+        # Kept even when invalid, so that the cross checks (ids, phrasings) still run on it.
+        if topic_id:
+            found.append(OutOfScopeTopic(id=topic_id or "", about=about or "", phrasings=phrasings))
     return found
 
 

@@ -122,7 +122,7 @@ class TfidfMatcher:
         coverage_exponent: float = 0.5,
         filler_allowance: float = 8.0,
         off_topic_factor: float = 0.4,
-        unasked_factor: float = 0.6,
+        unasked_factor: float = 0.5,
         char_candidates: int = 50,
         top_k: int = 5,
     ) -> None:

@@ -312,3 +312,66 @@ def test_load_smalltalk_reports_every_problem(tmp_path: Path) -> None:
 
 def test_shipped_smalltalk_loads() -> None:
     assert load_smalltalk().detect("thanks") is not None
+
+
+def test_out_of_scope_topics_and_kinds_of_question_load(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            FILE: {"entries": [entry("first", answers=["when"]), entry("second")]},
+            "asks.yaml": {"asks": {"who": ["who", "whose"], "when": ["when", "how long"]}},
+            "out_of_scope.yaml": {
+                "out_of_scope": [
+                    {"id": "passwords", "about": "Sign-in help.", "phrasings": ["reset password"]}
+                ]
+            },
+        },
+    )
+
+    knowledge = load_faq(tmp_path)
+
+    assert knowledge.asks == {"who": ("who", "whose"), "when": ("when", "how long")}
+    assert knowledge.entries[0].answers == ("when",)
+    assert knowledge.entries[1].answers == ()
+    (topic,) = knowledge.out_of_scope
+    assert (topic.id, topic.about, topic.phrasings) == (
+        "passwords",
+        "Sign-in help.",
+        ("reset password",),
+    )
+
+
+def test_every_problem_of_out_of_scope_and_asks_is_reported_together(tmp_path: Path) -> None:
+    topics = [
+        {"id": "first", "about": "Clashes with an entry id.", "phrasings": ["x y"]},
+        {"id": "Bad Id", "about": "", "phrasings": []},
+        {"id": "dup", "about": "A.", "phrasings": ["What about first?", "z", "Z"], "note": 1},
+        {"id": "dup", "about": "B.", "phrasings": ["w"]},
+    ]
+    write(
+        tmp_path,
+        {
+            FILE: {"entries": [entry("first", answers=["when", "why"])]},
+            "asks.yaml": {"asks": {"when": ["when"], "how_long": ["how long"], "soon": ["When"]}},
+            "out_of_scope.yaml": {"out_of_scope": topics},
+        },
+    )
+
+    problems = problems_of(tmp_path)
+
+    for expected in (
+        "asks.yaml kind 'how_long': the kind must be kebab-case (like 'how-much')",
+        "asks.yaml kind 'soon': 'When' already asks 'when'",
+        "out_of_scope.yaml topic 1 (Bad Id): id 'Bad Id' is not kebab-case",
+        "out_of_scope.yaml topic 1 (Bad Id): 'about' is empty",
+        "out_of_scope.yaml topic 1 (Bad Id): 'phrasings' is empty",
+        "out_of_scope.yaml topic 2 (dup): unknown keys 'note'",
+        "out_of_scope.yaml topic 2 (dup): duplicate phrasing 'Z'",
+        "out_of_scope.yaml topic first: id 'first' is also an entry (topic.yaml entry 0 (first))",
+        "out_of_scope.yaml topic dup: phrasing 'What about first?' is also a phrasing of "
+        "topic.yaml entry 0 (first)",
+        "out_of_scope.yaml topic dup: duplicate id 'dup'",
+        "topic.yaml entry 0 (first): answers 'why' not in asks.yaml (one of when, soon)",
+    ):
+        assert any(p.startswith(expected) for p in problems), (expected, problems)
+    assert len(problems) == 11, problems

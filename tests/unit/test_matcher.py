@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sklearn.exceptions import NotFittedError
 
@@ -9,6 +11,7 @@ from intents import (
     Decision,
     FaqEntry,
     KnowledgeBase,
+    OutOfScopeTopic,
     SmallTalkDetector,
     SynonymGroup,
     TfidfMatcher,
@@ -169,3 +172,53 @@ def test_inconsistent_thresholds_are_refused() -> None:
 def test_empty_knowledge_base_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one"):
         TfidfMatcher().fit(KnowledgeBase(()))
+
+
+SIGN_IN = OutOfScopeTopic(
+    id="sign-in-problems",
+    about="Password and sign-in trouble: the FAQ says where FTOP is, not how to get in.",
+    phrasings=("reset my FTOP password", "locked out of the portal", "forgot password"),
+)
+WITH_TOPICS = replace(
+    KNOWLEDGE,
+    out_of_scope=(SIGN_IN,),
+    asks={"when": ("when", "how long")},
+    entries=(PORTAL, replace(EXPERT, answers=("when",)), KICKOFF, FIRST_EMAIL),
+)
+
+
+@pytest.fixture(scope="module")
+def scoped() -> TfidfMatcher:
+    return TfidfMatcher().fit(WITH_TOPICS, SMALLTALK)
+
+
+def test_question_closer_to_an_out_of_scope_topic_is_not_answered(scoped: TfidfMatcher) -> None:
+    result = scoped.match("I forgot my FTOP password")
+    assert result.decision is Decision.NONE
+    assert result.out_of_scope == "sign-in-problems"
+    assert result.matches[0].entry is PORTAL  # the no-match card still offers the nearest
+    topic = scoped.closest_out_of_scope("I forgot my FTOP password")
+    assert topic is not None
+    assert topic.topic_id == "sign-in-problems"
+
+
+def test_out_of_scope_topics_leave_in_scope_questions_alone(
+    scoped: TfidfMatcher, matcher: TfidfMatcher
+) -> None:
+    question = "where can I manage customer engagements"
+    result = scoped.match(question)
+    assert result.decision is Decision.ANSWER
+    assert result.out_of_scope is None
+    assert result.matches == matcher.match(question).matches  # topic words never shift entries
+
+
+def test_a_kind_of_question_an_entry_does_not_answer_lowers_its_confidence(
+    scoped: TfidfMatcher, matcher: TfidfMatcher
+) -> None:
+    plain = scoped.rank("track workload status in the portal")[0]
+    asked = scoped.rank("when do I track workload status in the portal")[0]
+    assert plain.entry is asked.entry is PORTAL
+    assert asked.score == pytest.approx(plain.score * scoped.unasked_factor, abs=1e-3)
+    expert = scoped.rank("how long does an sme request take")[0]
+    assert expert.entry.id == "request-sme"  # it declares answers: [when], no discount
+    assert expert.score == matcher.rank("how long does an sme request take")[0].score
