@@ -1,0 +1,1 @@
+"""Tests of the question-log report (python -m bot report)."""
