@@ -29,6 +29,7 @@ from bot.dedup import RecentActivities
 from bot.faq_bot import FaqBot
 from bot.inbound import MAX_BODY_BYTES, http_response, read_activity
 from bot.settings import Settings, SettingsError
+from bot.stores import create_recorder
 from intents import TfidfMatcher
 from intents.build import build_matcher
 from intents.loader import FaqDataError
@@ -105,15 +106,27 @@ async def readyz(request: web.Request) -> web.Response:
     if not len(knowledge):
         return web.json_response({"status": "not ready"}, status=503)
     updated = knowledge.last_updated
-    return web.json_response(
-        {
-            "status": "ready",
-            "entries": len(knowledge),
-            "sections": {name: len(items) for name, items in knowledge.sections.items()},
-            "source": request.app[BOT].source_title,
-            "updated": updated.isoformat() if updated else None,
-        }
-    )
+    ready: dict[str, object] = {
+        "status": "ready",
+        "entries": len(knowledge),
+        "sections": {name: len(items) for name, items in knowledge.sections.items()},
+        "source": request.app[BOT].source_title,
+        "updated": updated.isoformat() if updated else None,
+    }
+    recorder = request.app[BOT].recorder
+    if recorder.enabled:  # written / failed / dropped counters of the question log
+        ready["question_log"] = recorder.stats().as_dict()
+    return web.json_response(ready)
+
+
+async def start_question_log(app: web.Application) -> None:
+    """``on_startup``: start the question log's background writer (never fails start-up)."""
+    await app[BOT].recorder.start()
+
+
+async def close_question_log(app: web.Application) -> None:
+    """``on_cleanup``, after the last request: write what is queued, close the store."""
+    await app[BOT].recorder.close()
 
 
 async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
@@ -169,6 +182,8 @@ def create_app(settings: Settings, bot: FaqBot) -> web.Application:
     app[BOT] = bot
     app[SETTINGS] = settings
     app[RECENT] = RecentActivities()
+    app.on_startup.append(start_question_log)
+    app.on_cleanup.append(close_question_log)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
@@ -223,4 +238,4 @@ async def make_app() -> web.Application:
         raise SystemExit(WORKER_BOOT_ERROR) from None
     configure_logging(settings.log_level)
     log.info("FAQ bot ready: %d entries", len(matcher.entries_))
-    return create_app(settings, FaqBot(matcher))
+    return create_app(settings, FaqBot(matcher, recorder=create_recorder(settings)))

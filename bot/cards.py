@@ -24,7 +24,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.actions import feedback_data, none_of_these_data, open_data, topics_data
+from bot.actions import (
+    VIA_CHOICE,
+    VIA_RELATED,
+    VIA_TOPIC,
+    feedback_data,
+    none_of_these_data,
+    open_data,
+    topics_data,
+)
 from intents import FaqEntry, KnowledgeBase, Link
 
 CARD_VERSION = "1.5"  # the highest Adaptive Card version Teams renders
@@ -109,6 +117,8 @@ def answer_card(
     *,
     feedback: bool | None = None,
     interactive: bool = True,
+    question_id: str | None = None,
+    asked: str | None = None,
 ) -> Card:
     """The answer to one entry.
 
@@ -120,6 +130,9 @@ def answer_card(
         interactive: ``False`` for a card a user inserts from the compose-box search: it is
             posted as the user's message, so it carries only link buttons (no rows or
             feedback that would need the bot).
+        question_id: The question log's id of the question this answers (recording on): the
+            related rows and the feedback buttons carry it.
+        asked: The user's question, carried by the feedback buttons with ``question_id``.
     """
     buttons = entry.links[:MAX_LINK_BUTTONS]
     answer = entry.answer
@@ -135,20 +148,29 @@ def answer_card(
         body.append(_action_set([_open_url(link) for link in buttons]))
     if related and interactive:
         body.append(_text(RELATED_HEADING, weight="Bolder", separator=True, spacing="Medium"))
-        body += [_row(other) for other in related]
+        body += [_row(other, via=VIA_RELATED, question_id=question_id) for other in related]
     if interactive:
-        body.append(_feedback_part(entry, feedback))
+        body.append(_feedback_part(entry, feedback, question_id=question_id, asked=asked))
     body.append(_footer(entry.section, entry))
     return _card(body)
 
 
-def did_you_mean_card(question: str, candidates: Sequence[FaqEntry]) -> Card:
-    """Close candidates as full-width rows, then "None of these"."""
+def did_you_mean_card(
+    question: str, candidates: Sequence[FaqEntry], *, question_id: str | None = None
+) -> Card:
+    """Close candidates as full-width rows, then "None of these".
+
+    With ``question_id`` (recording on), every button carries it, and the choices the question.
+    """
+    none = none_of_these_data(question, NONE_OF_THESE, question_id=question_id)
     body: list[Card] = [
         _heading(DID_YOU_MEAN_TITLE),
         _text(f"You asked: “{_echo(question)}”", isSubtle=True, spacing="Small"),
-        *(_row(entry, style="emphasis") for entry in candidates),
-        _action_set([_submit(NONE_OF_THESE, none_of_these_data(question, NONE_OF_THESE))]),
+        *(
+            _row(entry, style="emphasis", via=VIA_CHOICE, question_id=question_id, asked=question)
+            for entry in candidates
+        ),
+        _action_set([_submit(NONE_OF_THESE, none)]),
     ]
     return _card(body)
 
@@ -159,8 +181,12 @@ def no_match_card(
     *,
     nearest: Sequence[FaqEntry] = (),
     source_title: str | None = None,
+    question_id: str | None = None,
 ) -> Card:
-    """Say plainly the FAQ has no answer, then offer what a partner can do next."""
+    """Say plainly the FAQ has no answer, then offer what a partner can do next.
+
+    With ``question_id`` (recording on), the nearest-topic rows carry it.
+    """
     faq = f"*{source_title}*" if source_title else THE_FAQ
     asked = f"“{_echo(question)}” isn't covered by {faq}." if question.strip() else ""
     gdpr = _address(steps.gdpr_contact)
@@ -188,7 +214,7 @@ def no_match_card(
     ]
     if nearest:
         body.append(_text(NEAREST_HEADING, weight="Bolder", separator=True, spacing="Medium"))
-        body += [_row(entry) for entry in nearest]
+        body += [_row(entry, via=VIA_TOPIC, question_id=question_id) for entry in nearest]
     return _card(body)
 
 
@@ -241,12 +267,20 @@ def _heading(text: str) -> Card:
     return _text(text, style="heading", size="Medium", weight="Bolder")
 
 
-def _row(entry: FaqEntry, *, style: str | None = None) -> Card:
+def _row(
+    entry: FaqEntry,
+    *,
+    style: str | None = None,
+    via: str | None = None,
+    question_id: str | None = None,
+    asked: str | None = None,
+) -> Card:
     """A full-width, wrapping, clickable question that opens ``entry``."""
+    data = open_data(entry.id, entry.question, via=via, question_id=question_id, asked=asked)
     row: Card = {
         "type": "Container",
         "spacing": "Small",
-        "selectAction": {"type": "Action.Submit", "data": open_data(entry.id, entry.question)},
+        "selectAction": {"type": "Action.Submit", "data": data},
         "items": [_text(entry.question, color="Accent")],
     }
     if style:
@@ -266,10 +300,13 @@ def _submit(title: str, data: dict[str, Any]) -> Card:
     return {"type": "Action.Submit", "title": title, "data": data}
 
 
-def _feedback_part(entry: FaqEntry, feedback: bool | None) -> Card:
+def _feedback_part(
+    entry: FaqEntry, feedback: bool | None, *, question_id: str | None, asked: str | None
+) -> Card:
     if feedback is not None:
         thanks = FEEDBACK_THANKS_HELPFUL if feedback else FEEDBACK_THANKS_NOT_HELPFUL
         return _text(thanks, isSubtle=True, separator=True, spacing="Medium")
+    carried = {"question_id": question_id, "asked": asked}
     return {
         "type": "Container",
         "separator": True,
@@ -278,8 +315,8 @@ def _feedback_part(entry: FaqEntry, feedback: bool | None) -> Card:
             _text(WAS_THIS_HELPFUL, isSubtle=True),
             _action_set(
                 [
-                    _submit(HELPFUL, feedback_data(entry.id, helpful=True)),
-                    _submit(NOT_HELPFUL, feedback_data(entry.id, helpful=False)),
+                    _submit(HELPFUL, feedback_data(entry.id, helpful=True, **carried)),
+                    _submit(NOT_HELPFUL, feedback_data(entry.id, helpful=False, **carried)),
                 ]
             ),
         ],

@@ -19,7 +19,16 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.actions import CardAction, Feedback, NoneOfThese, OpenEntry, ShowTopics, parse_action
+from bot.actions import (
+    VIA_CHOICE,
+    VIA_RELATED,
+    CardAction,
+    Feedback,
+    NoneOfThese,
+    OpenEntry,
+    ShowTopics,
+    parse_action,
+)
 from bot.cards import (
     Card,
     answer_card,
@@ -31,7 +40,9 @@ from bot.cards import (
 )
 from bot.feedback import FeedbackSink, LoggingFeedbackSink, Rating
 from bot.mentions import question_text
-from bot.search import search_response
+from bot.recorder import Recorder
+from bot.records import EventKind, QuestionRecord, Surface
+from bot.search import QUERY_PARAMETER, SEARCH_COMMAND, search_response
 from intents import Decision, FaqEntry, MatchResult, TfidfMatcher
 
 log = logging.getLogger(__name__)
@@ -70,6 +81,8 @@ class FaqBot(TeamsActivityHandler):
         matcher: A fitted matcher; its entries are the knowledge base the cards show.
         feedback: Where ratings go (default: the log).
         clock: Monotonic seconds, for the welcome de-duplication (tests pass a fake).
+        recorder: The question log (default: records nothing). Questions, clicks and votes
+            are handed to it without waiting; the app starts and closes it.
     """
 
     def __init__(
@@ -78,6 +91,7 @@ class FaqBot(TeamsActivityHandler):
         *,
         feedback: FeedbackSink | None = None,
         clock: Callable[[], float] = time.monotonic,
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__()
         self.matcher = matcher
@@ -85,6 +99,7 @@ class FaqBot(TeamsActivityHandler):
         self.next_steps = next_steps(self.knowledge)
         self.source_title = next((e.source.title for e in self.knowledge if e.source), None)
         self._feedback: FeedbackSink = feedback or LoggingFeedbackSink()
+        self.recorder = recorder or Recorder.disabled()
         self._clock = clock
         self._welcomed: dict[str, float] = {}
 
@@ -156,15 +171,20 @@ class FaqBot(TeamsActivityHandler):
             f"{best.score:.3f}" if best else None,
             result.smalltalk,
         )
+        record = self._record_question(turn_context, result, Surface.CHAT)
+        qid = record.id if record else None
         if result.decision is Decision.SMALLTALK:
             await self._small_talk(turn_context, result.smalltalk)
         elif result.decision is Decision.ANSWER and best is not None:
-            await _send_card(turn_context, self._answer_card(best.entry))
+            card = self._answer_card(best.entry, question_id=qid, asked=result.text)
+            await _send_card(turn_context, card)
         elif result.decision is Decision.CLARIFY and result.candidates:
             choices = [match.entry for match in result.candidates]
-            await _send_card(turn_context, did_you_mean_card(result.text, choices))
+            card = did_you_mean_card(result.text, choices, question_id=qid)
+            await _send_card(turn_context, card)
         else:
-            await _send_card(turn_context, self._no_match_card(result.text, self._nearest(result)))
+            card = self._no_match_card(result.text, self._nearest(result), question_id=qid)
+            await _send_card(turn_context, card)
 
     async def _small_talk(self, turn_context: TurnContext, kind: str | None) -> None:
         replies = {"greeting": GREETING, "thanks": THANKS, "goodbye": GOODBYE}
@@ -179,14 +199,31 @@ class FaqBot(TeamsActivityHandler):
             "card action=%s entry=%s", type(action).__name__, getattr(action, "entry_id", None)
         )
         if isinstance(action, OpenEntry):
+            kinds = {VIA_CHOICE: EventKind.CHOICE, VIA_RELATED: EventKind.RELATED}
+            self._record_event(
+                turn_context,
+                kinds.get(action.via or "", EventKind.TOPIC),
+                question_id=action.question_id,
+                entry_id=action.entry_id,
+                question_text=action.question,
+            )
             entry = self.knowledge.get(action.entry_id)
             if entry is None:
                 await turn_context.send_activity(UNKNOWN_ENTRY)
-            else:
-                await _send_card(turn_context, self._answer_card(entry))
+            else:  # its buttons keep the original question's id: a vote links back to it
+                card = self._answer_card(
+                    entry, question_id=action.question_id, asked=action.question
+                )
+                await _send_card(turn_context, card)
         elif isinstance(action, ShowTopics):
             await _send_card(turn_context, topics_card(self.knowledge))
         elif isinstance(action, NoneOfThese):
+            self._record_event(
+                turn_context,
+                EventKind.NONE_OF_THESE,
+                question_id=action.question_id,
+                question_text=action.question,
+            )
             await _send_card(turn_context, self._no_match_card(action.question, ()))
 
     async def _on_feedback(self, turn_context: TurnContext, action: Feedback) -> None:
@@ -206,9 +243,16 @@ class FaqBot(TeamsActivityHandler):
                 tenant_id=tenant.get("id") if isinstance(tenant, dict) else None,
             )
         )
+        self._record_event(
+            turn_context,
+            EventKind.HELPFUL if action.helpful else EventKind.NOT_HELPFUL,
+            question_id=action.question_id,
+            entry_id=action.entry_id,
+            question_text=action.question,
+        )
         entry = self.knowledge.get(action.entry_id)
         if entry is not None and activity.reply_to_id:
-            card = self._answer_card(entry, feedback=action.helpful)
+            card = self._answer_card(entry, feedback=action.helpful, question_id=action.question_id)
             updated = MessageFactory.attachment(CardFactory.adaptive_card(card))
             updated.id = activity.reply_to_id
             try:
@@ -229,6 +273,9 @@ class FaqBot(TeamsActivityHandler):
         than failing the turn (which would post an apology into the chat).
         """
         if turn_context.activity.name == "composeExtension/query":
+            query = _typed_search(turn_context.activity.value)
+            if query and self.recorder.enabled:  # the extra match only when it is recorded
+                self._record_question(turn_context, self.matcher.match(query), Surface.SEARCH)
             response = search_response(self.matcher, turn_context.activity.value)
             log.info("search results=%d", len(response.compose_extension.attachments))
             return InvokeResponse(status=HTTPStatus.OK, body=response)
@@ -239,20 +286,115 @@ class FaqBot(TeamsActivityHandler):
             return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
         return result
 
+    # ------------------------------------------------------------------ question log
+    def _record_question(
+        self, turn_context: TurnContext, result: MatchResult, surface: Surface
+    ) -> QuestionRecord | None:
+        """Hand one handled question to the recorder (never raises, never waits)."""
+        if not self.recorder.enabled:
+            return None
+        try:
+            activity = turn_context.activity
+            chosen = result.best or (result.matches[0] if result.matches else None)
+            chosen_id = chosen.entry.id if chosen else None
+            runner_up = next((m for m in result.matches if m.entry.id != chosen_id), None)
+            return self.recorder.record_question(
+                user_id=_user_id(activity),
+                channel=activity.channel_id or "",
+                conversation_type=_conversation_type(activity),
+                surface=surface,
+                text=result.text,
+                decision=str(result.decision),
+                entry_id=chosen_id,
+                score=chosen.score if chosen else None,
+                runner_up_id=runner_up.entry.id if runner_up else None,
+                runner_up_score=runner_up.score if runner_up else None,
+            )
+        except Exception:  # the log must never cost a reply
+            log.exception("could not record a question")
+            return None
+
+    def _record_event(
+        self,
+        turn_context: TurnContext,
+        kind: EventKind,
+        *,
+        question_id: str | None = None,
+        entry_id: str | None = None,
+        question_text: str | None = None,
+    ) -> None:
+        """Hand one click or vote to the recorder (never raises, never waits)."""
+        if not self.recorder.enabled:
+            return
+        try:
+            self.recorder.record_event(
+                user_id=_user_id(turn_context.activity),
+                kind=kind,
+                question_id=question_id,
+                entry_id=entry_id,
+                question_text=question_text,
+            )
+        except Exception:  # the log must never cost a reply
+            log.exception("could not record a %s event", kind)
+
     # ------------------------------------------------------------------ card helpers
-    def _answer_card(self, entry: FaqEntry, *, feedback: bool | None = None) -> Card:
+    def _answer_card(
+        self,
+        entry: FaqEntry,
+        *,
+        feedback: bool | None = None,
+        question_id: str | None = None,
+        asked: str | None = None,
+    ) -> Card:
         related = [self.knowledge.get(entry_id) for entry_id in entry.related]
         shown = [other for other in related if other is not None][:MAX_RELATED]
-        return answer_card(entry, shown, feedback=feedback)
+        return answer_card(entry, shown, feedback=feedback, question_id=question_id, asked=asked)
 
-    def _no_match_card(self, question: str, nearest: Sequence[FaqEntry]) -> Card:
+    def _no_match_card(
+        self, question: str, nearest: Sequence[FaqEntry], *, question_id: str | None = None
+    ) -> Card:
         return no_match_card(
-            question, self.next_steps, nearest=nearest, source_title=self.source_title
+            question,
+            self.next_steps,
+            nearest=nearest,
+            source_title=self.source_title,
+            question_id=question_id,
         )
 
     def _nearest(self, result: MatchResult) -> list[FaqEntry]:
         floor = self.matcher.thresholds.clarify * NEAREST_SHARE
         return [match.entry for match in result.matches if match.score >= floor][:MAX_NEAREST]
+
+
+def _user_id(activity: Activity) -> str | None:
+    """The id the question log hashes: the Entra object id when sent, else the channel's id."""
+    sender = activity.from_property
+    if sender is None:
+        return None
+    user_id: str | None = sender.aad_object_id or sender.id
+    return user_id
+
+
+def _conversation_type(activity: Activity) -> str:
+    conversation = activity.conversation
+    kind = conversation.conversation_type if conversation is not None else None
+    return kind if isinstance(kind, str) else ""
+
+
+def _typed_search(value: object) -> str | None:
+    """The text typed in the compose-box search, for the log: ``None`` for the initial run
+    (empty query), a later page of the same query (``skip`` > 0), or another command."""
+    if not isinstance(value, dict) or value.get("commandId", SEARCH_COMMAND) != SEARCH_COMMAND:
+        return None
+    options = value.get("queryOptions")
+    if isinstance(options, dict) and options.get("skip") not in (None, 0):
+        return None
+    parameters = value.get("parameters")
+    for parameter in parameters if isinstance(parameters, list) else ():
+        if isinstance(parameter, dict) and parameter.get("name") == QUERY_PARAMETER:
+            text = parameter.get("value")
+            return text.strip() or None if isinstance(text, str) else None
+    return None
 
 
 def _includes_bot(members: Sequence[ChannelAccount] | None, turn_context: TurnContext) -> bool:
