@@ -13,6 +13,7 @@ run: $(VENV)/.runtime ## serve the bot on PORT (default 3978)
 	$(PY) -m bot
 
 test: $(VENV)/.dev ## lint, type-check and run every test
+	tests/system/install-packages
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
