@@ -169,8 +169,10 @@ class TfidfMatcher:
         words.idf_ = np.where(in_entries > 0, entry_idf, self.max_idf_)
         self.words_ = words
         self.in_entries_: BoolArray = in_entries > 0
-        self.phrasing_index_ = _Postings(words.transform(phrasings))
-        self.entry_index_ = _Postings(words.transform(documents))
+        # Entries' rows first, then the out-of-scope topics' rows, in one index per channel:
+        # one walk of the postings scores both.
+        self.phrasing_index_ = _Postings(words.transform([*phrasings, *topic_phrasings]))
+        self.entry_index_ = _Postings(words.transform([*documents, *topic_documents]))
         self.answer_index_ = _Postings(words.transform(answers))
 
         chars = TfidfVectorizer(
@@ -186,26 +188,18 @@ class TfidfMatcher:
 
         vocabulary = words.vocabulary_
         unigram = np.array([" " not in term for term in words.get_feature_names_out()])
-        incidence = (words.transform(documents) > 0).astype(np.float64)
+        incidence = (words.transform([*documents, *topic_documents]) > 0).astype(np.float64)
         self.entry_terms_ = sp.csr_matrix(incidence.multiply(unigram[np.newaxis, :]))
         self.entry_term_index_ = _Postings(self.entry_terms_)
         self.idf_: FloatArray = words.idf_
         self.vocabulary_: dict[str, int] = vocabulary
-        # Out-of-scope topics: the same channels, in indexes of their own.
         self.topics_out_ = topics
-        if topics:
-            topic_owners = np.repeat(np.arange(len(topics)), [len(t.phrasings) for t in topics])
-            self.topic_starts_: IntArray = np.flatnonzero(
-                np.r_[True, topic_owners[1:] != topic_owners[:-1]]
-            )
-            self.topic_owner_: IntArray = topic_owners
-            self.topic_phrasings_ = tuple(topic_phrasings)
-            self.topic_phrasing_index_ = _Postings(words.transform(topic_phrasings))
-            self.topic_index_ = _Postings(words.transform(topic_documents))
-            topic_incidence = (words.transform(topic_documents) > 0).astype(np.float64)
-            self.topic_term_index_ = _Postings(
-                sp.csr_matrix(topic_incidence.multiply(unigram[np.newaxis, :]))
-            )
+        topic_owners = np.repeat(np.arange(len(topics)), [len(t.phrasings) for t in topics])
+        self.topic_owner_: IntArray = topic_owners
+        self.topic_starts_: IntArray = np.flatnonzero(
+            np.r_[True, topic_owners[1:] != topic_owners[:-1]]
+        )[: len(topics)]
+        self.topic_phrasings_ = tuple(topic_phrasings)
         self.phrasing_owner_ = owners
         self.phrasing_starts_ = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
         # Sections with a topic: the analysed forms of its terms, and which entries it covers.
@@ -223,6 +217,7 @@ class TfidfMatcher:
             answering = np.array([kind in e.answers for e in entries])
             if runs:
                 self.asks_.append((runs, answering))
+        self.ask_sizes_ = sorted({len(run) for runs, _ in self.asks_ for run in runs})
         self.phrasings_ = tuple(phrasings)
         self.knowledge_ = knowledge
         self.entries_ = entries
@@ -255,27 +250,28 @@ class TfidfMatcher:
     def _scores(self, text: str) -> _Scores:
         """Confidence, similarity, coverage and per-phrasing similarity for every entry, and
         for every out-of-scope topic."""
-        n = len(self.entries_)
+        n, n_phrasings = len(self.entries_), len(self.phrasings_)
         terms = self.analyzer_.terms(text)
         stems = [t.term for t in terms]
         columns, weights = self._weights(_with_bigrams(stems), self.vocabulary_, self.idf_)
-        # Entries see only the words some entry has (words known from out-of-scope topics
-        # alone are unknown to them, as before those topics existed).
-        mine = self.in_entries_[columns]
-        entry_columns, entry_weights = columns[mine], _normalized(weights[mine])
-        if not len(entry_columns):
+        phrasing_all = self.phrasing_index_.dot(columns, weights)
+        whole_all = self.entry_index_.dot(columns, weights)
+        coverage_all = self._coverage(stems)
+        topic_phrasing = phrasing_all[n_phrasings:]
+        topic_confidence = self._topic_confidence(topic_phrasing, whole_all[n:], coverage_all[n:])
+        # Entries see only the words some entry has: words only out-of-scope topics know are
+        # unknown to them, as before those topics existed. Entry rows never hold those words,
+        # so their cosines need only the question vector's norm over the entries' words.
+        entry_norm = float(np.sqrt(np.sum(weights[self.in_entries_[columns]] ** 2)))
+        if not entry_norm:
             zeros = np.zeros(n)
             return _Scores(
-                zeros,
-                zeros,
-                zeros,
-                np.zeros(len(self.phrasings_)),
-                *self._topics(columns, weights, stems),
+                zeros, zeros, zeros, np.zeros(n_phrasings), topic_confidence, topic_phrasing
             )
-        phrasing = self.phrasing_index_.dot(entry_columns, entry_weights)
+        phrasing = phrasing_all[:n_phrasings] / entry_norm
         best_phrasing = np.maximum.reduceat(phrasing, self.phrasing_starts_)
-        entry = self.entry_index_.dot(entry_columns, entry_weights)
-        answer = self.answer_index_.dot(entry_columns, entry_weights)
+        entry = whole_all[:n] / entry_norm
+        answer = self.answer_index_.dot(columns, weights) / entry_norm
         char_text = _char_text(terms)
         if self.char_weight and char_text:
             char_features = self.char_analyzer_(char_text)
@@ -294,47 +290,45 @@ class TfidfMatcher:
             + self.char_weight * best_char
         ) / (self.phrasing_weight + self.entry_weight + self.answer_weight + self.char_weight)
 
-        coverage = self._coverage(stems, self.entry_term_index_)
+        coverage = coverage_all[:n]
         confidence = self._confidence(similarity, coverage)
         for forms, members in self.topics_:
             if not any(_contains(stems, form) for form in forms):
                 confidence = np.where(members, confidence * self.off_topic_factor, confidence)
         if self.asks_:
             tokens = word_tokens(text)
+            runs = {
+                tuple(tokens[i : i + size])
+                for size in self.ask_sizes_
+                for i in range(len(tokens) - size + 1)
+            }
             for triggers, answering in self.asks_:
-                if any(_contains(tokens, form) for form in triggers):
+                if not runs.isdisjoint(triggers):
                     confidence = np.where(answering, confidence, confidence * self.unasked_factor)
-        return _Scores(
-            confidence, similarity, coverage, phrasing, *self._topics(columns, weights, stems)
-        )
+        return _Scores(confidence, similarity, coverage, phrasing, topic_confidence, topic_phrasing)
 
     def _confidence(self, similarity: FloatArray, coverage: FloatArray) -> FloatArray:
         c = self.coverage_exponent
         confidence: FloatArray = np.power(np.clip(similarity, 0, 1), 1 - c) * np.power(coverage, c)
         return confidence
 
-    def _topics(
-        self, columns: IntArray, weights: FloatArray, stems: Sequence[str]
-    ) -> tuple[FloatArray, FloatArray]:
-        """Confidence of each out-of-scope topic and similarity of each of its phrasings.
+    def _topic_confidence(
+        self, phrasing: FloatArray, whole: FloatArray, coverage: FloatArray
+    ) -> FloatArray:
+        """Confidence of each out-of-scope topic.
 
         Topics have no answer text and no character channel: their similarity blends the
         phrasing and whole-topic channels with the entries' weights for those two.
         """
         if not self.topics_out_:
-            return np.zeros(0), np.zeros(0)
-        if not len(columns):
-            return np.zeros(len(self.topics_out_)), np.zeros(len(self.topic_phrasings_))
-        phrasing = self.topic_phrasing_index_.dot(columns, weights)
+            return np.zeros(0)
         best_phrasing = np.maximum.reduceat(phrasing, self.topic_starts_)
-        whole = self.topic_index_.dot(columns, weights)
         similarity = (self.phrasing_weight * best_phrasing + self.entry_weight * whole) / (
             self.phrasing_weight + self.entry_weight
         )
-        coverage = self._coverage(stems, self.topic_term_index_)
-        return self._confidence(similarity, coverage), phrasing
+        return self._confidence(similarity, coverage)
 
-    def _coverage(self, stems: Sequence[str], vocabularies: _Postings) -> FloatArray:
+    def _coverage(self, stems: Sequence[str]) -> FloatArray:
         """IDF-weighted share of the question's terms found in each row's vocabulary."""
         distinct = set(stems)
         # In a long message each extra word carries less of the intent: past
@@ -346,8 +340,8 @@ class TfidfMatcher:
         weights = np.where(self.in_entries_[known], self.idf_[known], unknown_weight)
         total = unknown_weight * (len(columns) - len(known)) + float(weights.sum())
         if total == 0:
-            return np.zeros(vocabularies.documents)
-        return vocabularies.dot(known, weights) / total
+            return np.zeros(self.entry_term_index_.documents)
+        return self.entry_term_index_.dot(known, weights) / total
 
     def _char_scores(self, columns: IntArray, weights: FloatArray, prior: FloatArray) -> FloatArray:
         """Best character-n-gram cosine per entry.
