@@ -25,6 +25,7 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from bot.auth import bot_framework_authentication
 from bot.cards import error_card
+from bot.connector import PooledCloudAdapter
 from bot.dedup import RecentActivities
 from bot.faq_bot import FaqBot
 from bot.inbound import MAX_BODY_BYTES, http_response, read_activity
@@ -169,7 +170,7 @@ def create_app(settings: Settings, bot: FaqBot) -> web.Application:
     Returns:
         The application, ready for ``web.run_app``, gunicorn or ``aiohttp_client``.
     """
-    adapter = CloudAdapter(bot_framework_authentication(settings))
+    adapter = PooledCloudAdapter(bot_framework_authentication(settings))
     adapter.on_turn_error = on_turn_error
     if not settings.auth_enabled:
         log.warning(
@@ -182,6 +183,7 @@ def create_app(settings: Settings, bot: FaqBot) -> web.Application:
     app[BOT] = bot
     app[SETTINGS] = settings
     app[RECENT] = RecentActivities()
+    app.on_cleanup.append(adapter.on_cleanup)  # closes the pooled connector connections
     app.on_startup.append(start_question_log)
     app.on_cleanup.append(close_question_log)
     app.router.add_post("/api/messages", messages)

@@ -1,9 +1,10 @@
 """Turn logic: one Teams message in, one reply out (an answer, a choice, or a polite miss).
 
 The matcher decides; this module only turns its decision, or a card button's data, into a
-reply. Every message gets a typing indicator and then exactly one reply, except a rating,
-which updates the rated card in place. The bot keeps no conversation state: buttons carry
-what they need (see :mod:`bot.actions`).
+reply. Every message gets exactly one reply, except a rating, which updates the rated card
+in place. No typing indicator: the answer is ready in about a millisecond, before Teams
+would show one, and each indicator was one more connector call per message. The bot keeps
+no conversation state: buttons carry what they need (see :mod:`bot.actions`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from botbuilder.schema import Activity, ChannelAccount
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.actions import (
@@ -149,7 +150,6 @@ class FaqBot(TeamsActivityHandler):
         if isinstance(action, Feedback):
             await self._on_feedback(turn_context, action)
             return
-        await turn_context.send_activity(Activity(type=ActivityTypes.typing))
         if action is not None:
             await self._on_card_action(turn_context, action)
             return

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, Mention
+from botbuilder.schema import Activity, Attachment, ChannelAccount, Mention
 
 from bot.cards import (
     BROWSE_TOPICS,
@@ -40,7 +40,7 @@ from tests.conversation.turns import (
     adapter_for,
     card_of,
     take_replies,
-    typing_then_reply,
+    the_reply,
 )
 from tests.samples import (
     ASK_FTOP,
@@ -68,16 +68,11 @@ def answer_card_for(entry: FaqEntry) -> Callable[[Activity, str | None], None]:
     return inspect
 
 
-def is_typing(reply: Activity, description: str | None = None) -> None:
-    assert reply.type == ActivityTypes.typing
-
-
 # --------------------------------------------------------------------------- questions
-async def test_question_gets_typing_then_its_answer_card(matcher: TfidfMatcher) -> None:
+async def test_question_gets_its_answer_card(matcher: TfidfMatcher) -> None:
     adapter = adapter_for(FaqBot(matcher))
 
     flow = await adapter.send(ASK_FTOP)
-    flow = await flow.assert_reply(is_typing)
     await flow.assert_reply(answer_card_for(MANAGE_ENGAGEMENTS))
 
 
@@ -87,7 +82,7 @@ async def test_answer_card_has_the_entry_links_and_related_questions(
     adapter = adapter_for(FaqBot(matcher))
 
     await adapter.send(ASK_SME)
-    card = card_of(typing_then_reply(adapter))
+    card = card_of(the_reply(adapter))
 
     assert texts(card)[0] == REQUEST_SME.question
     assert [url for _, url in open_urls(card)] == [link.url for link in REQUEST_SME.links]
@@ -99,7 +94,7 @@ async def test_unknown_question_gets_the_no_match_card(matcher: TfidfMatcher) ->
     adapter = adapter_for(FaqBot(matcher))
 
     await adapter.send(ASK_UNKNOWN)
-    card = card_of(typing_then_reply(adapter))
+    card = card_of(the_reply(adapter))
 
     assert texts(card)[0] == NO_MATCH_TITLE
     assert ASK_UNKNOWN in all_text(card)
@@ -121,7 +116,7 @@ async def test_no_match_card_offers_the_nearest_topics() -> None:
     adapter = adapter_for(FaqBot(ScriptedMatcher(result)))
 
     await adapter.send("customer deployment schedule")
-    card = card_of(typing_then_reply(adapter))
+    card = card_of(the_reply(adapter))
 
     assert texts(card)[0] == NO_MATCH_TITLE
     assert row_ids(card) == ["esd-purpose", "manage-engagements"]  # 0.01 is noise
@@ -137,12 +132,11 @@ async def test_close_candidates_get_did_you_mean_then_a_choice_opens_it() -> Non
     adapter = adapter_for(FaqBot(ScriptedMatcher(result)))
 
     await adapter.send("what is the esd")
-    card = card_of(typing_then_reply(adapter))
+    card = card_of(the_reply(adapter))
     assert row_ids(card) == ["esd-purpose", "esd-kickoff"]
 
     choice = rows(card)[1][1]  # what Teams sends back: the row's data
     flow = await adapter.send(message(value=choice))
-    flow = await flow.assert_reply(is_typing)
     await flow.assert_reply(answer_card_for(ESD_KICKOFF))
 
 
@@ -157,11 +151,11 @@ async def test_none_of_these_gives_the_no_match_card_for_the_question(
     )
     adapter = adapter_for(FaqBot(ScriptedMatcher(result)))
     await adapter.send("what is the esd")
-    card = card_of(typing_then_reply(adapter))
+    card = card_of(the_reply(adapter))
 
     with caplog.at_level(logging.INFO):
         await adapter.send(message(value=submit_button(card, NONE_OF_THESE)))
-    no_match = card_of(typing_then_reply(adapter))
+    no_match = card_of(the_reply(adapter))
 
     assert "what is the esd" not in caplog.text  # questions are not logged at INFO
 
@@ -172,11 +166,11 @@ async def test_none_of_these_gives_the_no_match_card_for_the_question(
 async def test_related_question_row_opens_that_entry(matcher: TfidfMatcher) -> None:
     adapter = adapter_for(FaqBot(matcher))
     await adapter.send(ASK_SME)
-    card = card_of(typing_then_reply(adapter))
+    card = card_of(the_reply(adapter))
     (related_text, related_data) = rows(card)[0]
 
     await adapter.send(message(value=related_data))
-    opened = card_of(typing_then_reply(adapter))
+    opened = card_of(the_reply(adapter))
 
     assert texts(opened)[0] == related_text == MANAGE_ENGAGEMENTS.question
 
@@ -184,10 +178,10 @@ async def test_related_question_row_opens_that_entry(matcher: TfidfMatcher) -> N
 async def test_browse_topics_button_shows_every_topic(matcher: TfidfMatcher) -> None:
     adapter = adapter_for(FaqBot(matcher))
     await adapter.send(ASK_UNKNOWN)
-    card = card_of(typing_then_reply(adapter))
+    card = card_of(the_reply(adapter))
 
     await adapter.send(message(value=submit_button(card, BROWSE_TOPICS)))
-    topics = card_of(typing_then_reply(adapter))
+    topics = card_of(the_reply(adapter))
 
     assert texts(topics)[0] == TOPICS_TITLE
     assert row_ids(topics) == [entry.id for entry in KNOWLEDGE]
@@ -202,7 +196,7 @@ async def test_small_talk_gets_a_short_text(matcher: TfidfMatcher, said: str, re
 
     await adapter.send(said)
 
-    assert typing_then_reply(adapter).text == reply
+    assert the_reply(adapter).text == reply
 
 
 @pytest.mark.parametrize("said", ["help", "what can you do", "Help!", "topics"])
@@ -210,7 +204,7 @@ async def test_help_shows_the_topics_card(matcher: TfidfMatcher, said: str) -> N
     adapter = adapter_for(FaqBot(matcher))
 
     await adapter.send(said)
-    card = card_of(typing_then_reply(adapter))
+    card = card_of(the_reply(adapter))
 
     assert texts(card)[0] == TOPICS_TITLE
     assert {"Resources", "Engagement Start Date"} <= set(texts(card))
@@ -224,7 +218,7 @@ async def test_help_after_a_channel_mention(matcher: TfidfMatcher) -> None:
 
     await adapter.send(message("<at>Bot</at> help\r\n", channel_id="msteams", entities=[mention]))
 
-    assert texts(card_of(typing_then_reply(adapter)))[0] == TOPICS_TITLE
+    assert texts(card_of(the_reply(adapter)))[0] == TOPICS_TITLE
 
 
 # --------------------------------------------------------------------------- no words
@@ -245,7 +239,7 @@ async def test_message_without_words_gets_a_hint(matcher: TfidfMatcher, activity
 
     await adapter.send(activity)
 
-    assert typing_then_reply(adapter).text == EMPTY_MESSAGE
+    assert the_reply(adapter).text == EMPTY_MESSAGE
 
 
 @pytest.mark.parametrize(
@@ -260,7 +254,7 @@ async def test_unusable_button_data_gets_a_hint_not_an_error(
 
     await adapter.send(message(value=value))
 
-    assert typing_then_reply(adapter).text == UNKNOWN_ACTION
+    assert the_reply(adapter).text == UNKNOWN_ACTION
 
 
 async def test_button_for_an_entry_that_no_longer_exists(matcher: TfidfMatcher) -> None:
@@ -268,7 +262,7 @@ async def test_button_for_an_entry_that_no_longer_exists(matcher: TfidfMatcher) 
 
     await adapter.send(message(value={"action": "open", "id": "retired-entry"}))
 
-    assert typing_then_reply(adapter).text == UNKNOWN_ENTRY
+    assert the_reply(adapter).text == UNKNOWN_ENTRY
 
 
 async def test_text_alongside_junk_value_is_still_answered(matcher: TfidfMatcher) -> None:
@@ -276,5 +270,5 @@ async def test_text_alongside_junk_value_is_still_answered(matcher: TfidfMatcher
 
     await adapter.send(message(ASK_FTOP, value={"unrelated": True}))
 
-    assert texts(card_of(typing_then_reply(adapter)))[0] == MANAGE_ENGAGEMENTS.question
+    assert texts(card_of(the_reply(adapter)))[0] == MANAGE_ENGAGEMENTS.question
     assert take_replies(adapter) == []

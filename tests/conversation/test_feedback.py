@@ -18,14 +18,14 @@ from tests.conversation.turns import (
     adapter_for,
     card_of,
     take_replies,
-    typing_then_reply,
+    the_reply,
 )
 from tests.samples import ASK_SME, REQUEST_SME
 
 
 async def _rated_card_data(adapter: TestAdapter, title: str) -> dict[str, object]:
     await adapter.send(ASK_SME)
-    return submit_button(card_of(typing_then_reply(adapter)), title)
+    return submit_button(card_of(the_reply(adapter)), title)
 
 
 async def test_rating_updates_the_card_in_place(matcher: TfidfMatcher) -> None:

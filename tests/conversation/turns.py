@@ -26,11 +26,11 @@ def take_replies(adapter: TestAdapter) -> list[Activity]:
     return replies
 
 
-def typing_then_reply(adapter: TestAdapter) -> Activity:
-    """The one reply of a turn, after checking it came after exactly one typing indicator."""
+def the_reply(adapter: TestAdapter) -> Activity:
+    """The one reply of a turn, after checking it was the turn's only activity (no typing)."""
     replies = take_replies(adapter)
-    assert [r.type for r in replies] == [ActivityTypes.typing, ActivityTypes.message], replies
-    return replies[1]
+    assert [r.type for r in replies] == [ActivityTypes.message], replies
+    return replies[0]
 
 
 def card_of(activity: Activity) -> dict[str, Any]:

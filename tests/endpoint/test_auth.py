@@ -132,7 +132,7 @@ async def test_valid_channel_token_is_answered_with_the_bots_own_token(
 
     assert response.status == 201
     assert bot.turns == 1
-    assert [call.body["type"] for call in channel.connector.posts] == ["typing", "message"]
+    assert [call.body["type"] for call in channel.connector.posts] == ["message"]
     # Each reply is authenticated with an access token the bot got for itself, as its app.
     assert channel.authorizations
     assert all(header.startswith("Bearer ") for header in channel.authorizations)
@@ -160,7 +160,7 @@ async def test_user_assigned_managed_identity_replies_with_an_identity_token(
     response = await client.post("/api/messages", json=activity, headers=bearer(token))
 
     assert response.status == 201
-    assert [call.body["type"] for call in channel.connector.posts] == ["typing", "message"]
+    assert [call.body["type"] for call in channel.connector.posts] == ["message"]
     assert {header.removeprefix("Bearer ") for header in channel.authorizations} <= set(
         channel.openid.issued
     )

@@ -429,8 +429,8 @@ async def test_expect_replies_returns_the_replies_in_the_response(
 
     assert response.status == 200
     replies = (await response.json())["activities"]
-    assert [reply["type"] for reply in replies] == ["typing", "message"]
-    (attachment,) = replies[1]["attachments"]
+    assert [reply["type"] for reply in replies] == ["message"]
+    (attachment,) = replies[0]["attachments"]
     assert attachment["content"]["body"][0]["text"] == REQUEST_SME.question
     assert connector.calls == []  # nothing went through the connector
     await _still_answers(client, connector)
@@ -480,7 +480,7 @@ async def test_a_retry_during_a_slow_turn_starts_no_second_turn(
     bot.release.set()
     assert (await first).status == 201
 
-    assert [call.body["type"] for call in connector.posts] == ["typing", "message"]
+    assert [call.body["type"] for call in connector.posts] == ["message"]
 
 
 async def test_the_same_id_in_another_conversation_is_answered(

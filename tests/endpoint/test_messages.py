@@ -48,15 +48,15 @@ Client = TestClient[web.Request, web.Application]
 
 
 def _answered_with(connector: FakeConnector, activity: dict[str, Any]) -> Call:
-    """The turn's one message, after one typing indicator, both replying to ``activity``."""
+    """The turn's one message (no typing indicator), replying to ``activity``."""
     assert connector.unexpected == []
-    assert [call.body["type"] for call in connector.posts] == ["typing", "message"]
+    assert [call.body["type"] for call in connector.posts] == ["message"]
     for call in connector.posts:
         assert call.activity_id == activity["id"]  # a reply: same thread in a channel
         assert call.conversation_id == activity["conversation"]["id"]
         assert call.body["replyToId"] == activity["id"]
         assert call.size < MAX_CARD_BYTES
-    reply = connector.posts[1]
+    reply = connector.posts[0]
     assert_valid_card(reply.card)
     return reply
 
