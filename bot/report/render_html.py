@@ -160,9 +160,9 @@ def _period(report: Report) -> str:
     if report.first is None or report.last is None:
         span = "no records"
     else:
-        span = f"{report.first:%Y-%m-%d} to {report.last:%Y-%m-%d}"
+        span = f"records from {report.first:%Y-%m-%d} to {report.last:%Y-%m-%d}"
     since = f", since {report.since:%Y-%m-%d}" if report.since else ""
-    return f"Generated {generated} \u00b7 records from {span}{since}"
+    return f"Generated {generated} \u00b7 {span}{since}"
 
 
 def _tiles(report: Report) -> str:

@@ -101,9 +101,9 @@ def _period(report: Report) -> str:
     if report.first is None or report.last is None:
         span = "no records"
     else:
-        span = f"{report.first:%Y-%m-%d} to {report.last:%Y-%m-%d}"
+        span = f"records from {report.first:%Y-%m-%d} to {report.last:%Y-%m-%d}"
     since = f", since {report.since:%Y-%m-%d}" if report.since else ""
-    return f"Generated {generated}; records from {span}{since}."
+    return f"Generated {generated}; {span}{since}."
 
 
 def _summary(report: Report) -> list[str]:
