@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from pytest_aiohttp import AiohttpClient, AiohttpServer
+from pytest_aiohttp import AiohttpClient
 
 from bot.actions import VIA_CHOICE, VIA_RELATED
 from bot.app import create_app
@@ -45,14 +45,6 @@ Client = TestClient[web.Request, web.Application]
 def fresh_id() -> str:
     """A new activity id (the app ignores a repeated id as a connector retry)."""
     return f"activity-{next(_ids)}"
-
-
-@pytest.fixture
-async def connector(aiohttp_server: AiohttpServer) -> FakeConnector:
-    fake = FakeConnector()
-    server = await aiohttp_server(fake.app())
-    fake.url = str(server.make_url("/"))
-    return fake
 
 
 @pytest.fixture
