@@ -3,9 +3,9 @@
 ``import_page`` parses the page (:mod:`intents.page`), merges it with the YAML file already
 in the data directory, checks the result with the loader's own validation and only then
 replaces the file atomically. Hand-curated data survives a re-import: ids, alternates,
-related ids, display questions fixed by hand (the page's wording kept in ``source_question``)
-and link titles and kinds chosen by hand for the same URL. The page owns the rest: which
-questions exist, their sections, answers and links.
+related ids, ``answers`` kinds, display questions fixed by hand (the page's wording kept in
+``source_question``) and link titles and kinds chosen by hand for the same URL. The page owns
+the rest: which questions exist, their sections, answers and links.
 
 Besides :mod:`intents.loader`, this is the only module that touches disk. It must not be
 imported by the bot: it is a maintainer's tool, run through ``python -m intents import``.
@@ -96,8 +96,8 @@ _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _HEADER = """\
 # Imported from {page} by `python -m intents import` (see faq_data/README.md).
 # The page owns questions, sections, answers and link URLs: edit those on the page and
-# re-import. Hand edits to ids, alternates, related, display questions (keep the page's
-# wording in source_question) and link titles and kinds survive a re-import.
+# re-import. Hand edits to ids, alternates, related, answers, display questions (keep the
+# page's wording in source_question) and link titles and kinds survive a re-import.
 """
 
 

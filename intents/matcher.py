@@ -12,7 +12,14 @@ How a question is scored against each entry (every step is in :meth:`TfidfMatche
    contains. Words the knowledge base has never seen weigh as much as its rarest words, so
    "reset my Partner Center password" is covered only halfway by an entry about Partner Center.
 3. **Confidence** is similarity scaled by coverage, ``similarity ** (1 - c) * coverage ** c``
-   mapped to [0, 1]. The decision compares it with thresholds (see :class:`Thresholds`).
+   mapped to [0, 1], lowered (``off_topic_factor``) for a section's entries when the question
+   never names the section's topic, and (``unasked_factor``) for entries whose ``answers`` do
+   not include a kind of question the question asks (who, when, how much...).
+4. **Out of scope.** The knowledge base's out-of-scope topics are scored the same way (phrasing
+   and whole-topic channels, coverage). When the closest topic is at least as close as the
+   best entry (``Thresholds.out_of_scope_lead``), the decision is ``none``. Topic words do not
+   count in the entries' IDF, so topics never change how entries score.
+5. The decision compares the best confidence with thresholds (see :class:`Thresholds`).
 
 Follows scikit-learn's estimator conventions: ``__init__`` stores hyper-parameters, ``fit``
 learns and returns ``self``, learned state ends in ``_``.
@@ -51,7 +58,9 @@ class Thresholds:
     - ``margin``: ... provided it leads the runner-up by at least this much;
     - ``clarify``: below that, entries at or above this confidence are offered as
       "did you mean" choices (at most ``max_choices``, within ``clarify_window`` of the best);
-    - below ``clarify`` the answer is ``none``.
+    - below ``clarify`` the answer is ``none``;
+    - whatever the entries score, the answer is ``none`` when an out-of-scope topic is closer
+      than the best entry by ``out_of_scope_lead`` or more (0: at least as close).
     """
 
     answer: float = 0.5
@@ -68,6 +77,8 @@ class Thresholds:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 found.append(f"{name} must be within [0, 1], got {value}")
+        if not -1.0 <= self.out_of_scope_lead <= 1.0:
+            found.append(f"out_of_scope_lead must be within [-1, 1], got {self.out_of_scope_lead}")
         if self.clarify > self.answer:
             found.append(f"clarify ({self.clarify}) must not exceed answer ({self.answer})")
         if not 1 <= self.max_choices <= 5:
