@@ -4,7 +4,10 @@ A request becomes an :class:`~botbuilder.schema.Activity` only if it is JSON
 (``Content-Type: application/json``, else 415), at most :data:`MAX_BODY_BYTES` (else 413), one
 well-formed JSON object (else 400) with the fields every turn needs: ``type``, ``serviceUrl``
 (http or https) and ``conversation.id``, and, where present, a string ``id`` and ``text`` and
-object ``from`` and ``recipient`` (else 400). The body is read once and parsed once.
+object ``from``, ``recipient`` and ``channelData`` (which Teams always sends) (else 400). Ids
+longer than :data:`MAX_ID_CHARS` or with control characters are refused too: they end up in
+the connector's URLs and in the retry memory. The body is
+read once and parsed once.
 
 The reverse direction, :func:`http_response`, does what botbuilder's ``CloudAdapter.process``
 does with an ``InvokeResponse``, without its two HTTP 500s: a body that is already plain JSON
@@ -16,10 +19,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from botbuilder.core import InvokeResponse, serializer_helper
 from botbuilder.schema import Activity
 from msrest.serialization import Model
@@ -31,11 +35,17 @@ log = logging.getLogger(__name__)
 #: margin while keeping a flood of big bodies cheap to refuse.
 MAX_BODY_BYTES = 256 * 1024
 JSON = "application/json"
+TEAMS = "msteams"
 
 _URL_SCHEMES = ("https://", "http://")
 #: Optional fields the turn reads directly: a wrong JSON type there is a 400, not a crash.
-_OPTIONAL_STRINGS = ("id", "text")
-_OPTIONAL_OBJECTS = ("from", "recipient")
+_OPTIONAL_STRINGS = ("text",)
+_OPTIONAL_OBJECTS = ("from", "recipient", "channelData")
+#: Longest activity or conversation id accepted. Teams' are under about 200 characters; the
+#: bound keeps the retry memory (bot.dedup, 10,000 ids) and the connector's URLs small.
+MAX_ID_CHARS = 512
+#: Ids go into the connector's URLs: no control characters (Teams ids never have any).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 async def read_activity(request: web.Request) -> Activity:
@@ -52,7 +62,9 @@ async def read_activity(request: web.Request) -> Activity:
         web.HTTPRequestEntityTooLarge: The body is larger than :data:`MAX_BODY_BYTES` (413).
         web.HTTPBadRequest: Not JSON, not an object, or missing or mistyped fields (400).
     """
-    if request.content_type != JSON:
+    # Not request.content_type: Python's MIME parser raises on some malformed headers (";0*").
+    media_type = request.headers.get(hdrs.CONTENT_TYPE, "").partition(";")[0]
+    if media_type.strip().lower() != JSON:
         raise web.HTTPUnsupportedMediaType(text=f"expected an {JSON} activity")
     length = request.content_length
     if length is not None and length > MAX_BODY_BYTES:  # refuse before reading a byte
@@ -86,14 +98,18 @@ def activity_problem(body: object) -> str | None:
     if not isinstance(service_url, str) or not service_url.startswith(_URL_SCHEMES):
         return "the activity has no http(s) serviceUrl"
     conversation = body.get("conversation")
-    if not isinstance(conversation, dict) or not _nonempty_string(conversation.get("id")):
-        return "the activity has no conversation.id"
+    if not isinstance(conversation, dict) or not _is_id(conversation.get("id")):
+        return "the activity has no valid conversation.id"
+    if body.get("id") is not None and not _is_id(body["id"]):
+        return "the activity's id is not a valid id"
     for name in _OPTIONAL_STRINGS:
         if body.get(name) is not None and not isinstance(body[name], str):
             return f"the activity's {name} is not a string"
     for name in _OPTIONAL_OBJECTS:
         if body.get(name) is not None and not isinstance(body[name], dict):
             return f"the activity's {name} is not an object"
+    if body.get("channelId") == TEAMS and not isinstance(body.get("channelData"), dict):
+        return "the Teams activity has no channelData"
     return None
 
 
@@ -120,5 +136,7 @@ def http_response(invoke_response: InvokeResponse | None) -> web.Response:
         return web.Response(status=status)
 
 
-def _nonempty_string(value: object) -> bool:
-    return isinstance(value, str) and bool(value)
+def _is_id(value: object) -> bool:
+    return (
+        isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS and _CONTROL.search(value) is None
+    )

@@ -19,7 +19,7 @@ from pytest_aiohttp import AiohttpClient
 
 from bot.app import RECENT, create_app
 from bot.faq_bot import EMPTY_MESSAGE, UNKNOWN_ACTION, FaqBot
-from bot.inbound import MAX_BODY_BYTES
+from bot.inbound import MAX_BODY_BYTES, MAX_ID_CHARS
 from bot.settings import Settings
 from intents import TfidfMatcher
 from tests.activities import (
@@ -35,6 +35,7 @@ from tests.samples import ASK_SME, REQUEST_SME
 
 Client = TestClient[web.Request, web.Application]
 JSON_HEADERS = {"Content-Type": "application/json"}
+DELETE = object()  # in a table of changes: remove the field
 
 
 async def _still_answers(client: Client, connector: FakeConnector) -> None:
@@ -67,6 +68,8 @@ async def _post_raw(client: Client, data: bytes | str, **headers: str) -> tuple[
         "application/xml",
         "application/json-patch+json",
         "application/octet-stream",
+        ";0*",  # Python's MIME parser raises IndexError on this one
+        "",
     ],
 )
 async def test_a_body_not_declared_as_json_is_415(
@@ -194,23 +197,37 @@ async def test_a_huge_text_under_the_limit_gets_an_answer(
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"type": None}, "the activity has no type"),
+        ({"type": DELETE}, "the activity has no type"),
         ({"type": ""}, "the activity has no type"),
         ({"type": 5}, "the activity has no type"),
         ({"type": ["message"]}, "the activity has no type"),
-        ({"serviceUrl": None}, "the activity has no http(s) serviceUrl"),
+        ({"serviceUrl": DELETE}, "the activity has no http(s) serviceUrl"),
         ({"serviceUrl": "ftp://127.0.0.1/"}, "the activity has no http(s) serviceUrl"),
         ({"serviceUrl": 7}, "the activity has no http(s) serviceUrl"),
-        ({"conversation": None}, "the activity has no conversation.id"),
-        ({"conversation": "a:1"}, "the activity has no conversation.id"),
-        ({"conversation": {"id": ""}}, "the activity has no conversation.id"),
-        ({"conversation": {"id": 12}}, "the activity has no conversation.id"),
-        ({"conversation": {"name": "no id"}}, "the activity has no conversation.id"),
-        ({"id": 12}, "the activity's id is not a string"),
+        ({"conversation": DELETE}, "the activity has no valid conversation.id"),
+        ({"conversation": "a:1"}, "the activity has no valid conversation.id"),
+        ({"conversation": {"id": ""}}, "the activity has no valid conversation.id"),
+        ({"conversation": {"id": 12}}, "the activity has no valid conversation.id"),
+        ({"conversation": {"name": "no id"}}, "the activity has no valid conversation.id"),
+        (
+            {"conversation": {"id": "a:1\r\nX-Injected: 1"}},
+            "the activity has no valid conversation.id",
+        ),
+        ({"id": 12}, "the activity's id is not a valid id"),
+        ({"id": ""}, "the activity's id is not a valid id"),
+        ({"id": "1" * (MAX_ID_CHARS + 1)}, "the activity's id is not a valid id"),
+        (
+            {"conversation": {"id": "a" * (MAX_ID_CHARS + 1)}},
+            "the activity has no valid conversation.id",
+        ),
+        ({"id": "17156\n78411485"}, "the activity's id is not a valid id"),
         ({"text": 12}, "the activity's text is not a string"),
         ({"text": {"nested": "text"}}, "the activity's text is not a string"),
         ({"from": "someone"}, "the activity's from is not an object"),
         ({"recipient": ["bot"]}, "the activity's recipient is not an object"),
+        ({"channelData": "tenant"}, "the activity's channelData is not an object"),
+        ({"channelData": None}, "the Teams activity has no channelData"),
+        ({"channelData": DELETE}, "the Teams activity has no channelData"),
     ],
 )
 async def test_an_activity_missing_or_mistyping_a_field_it_needs_is_400(
@@ -218,7 +235,7 @@ async def test_an_activity_missing_or_mistyping_a_field_it_needs_is_400(
 ) -> None:
     activity = teams_message(ASK_SME, service_url=connector.url)
     for key, value in change.items():
-        if value is None:
+        if value is DELETE:
             del activity[key]
         else:
             activity[key] = value
