@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import copy
 import email.utils
 import logging
 import random
@@ -33,8 +34,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, Attachment
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
@@ -552,6 +554,27 @@ class PooledCloudAdapter(CloudAdapter):  # type: ignore[misc]
         finally:
             _TURN_DEADLINE.reset(token)
 
+    def _create_turn_context(
+        self,
+        activity: Activity,
+        claims_identity: ClaimsIdentity,
+        oauth_scope: str | None,
+        connector_client: ConnectorClient,
+        user_token_client: UserTokenClient,
+        logic: Any,
+        connector_factory: ConnectorFactory,
+    ) -> TurnContext:
+        """botbuilder's turn context (same state, same keys), sharing sent cards instead of
+        deep-copying them."""
+        context = _SharedCardTurnContext(self, activity)
+        context.turn_state[self.BOT_IDENTITY_KEY] = claims_identity
+        context.turn_state[self.BOT_CONNECTOR_CLIENT_KEY] = connector_client
+        context.turn_state[self.USER_TOKEN_CLIENT_KEY] = user_token_client
+        context.turn_state[self.BOT_CALLBACK_HANDLER_KEY] = logic
+        context.turn_state[self.CONNECTOR_FACTORY_KEY] = connector_factory
+        context.turn_state[self.BOT_OAUTH_SCOPE_KEY] = oauth_scope
+        return context
+
     async def close(self) -> None:
         """Close the pooled connections."""
         await self.connectors.close()
@@ -559,3 +582,38 @@ class PooledCloudAdapter(CloudAdapter):  # type: ignore[misc]
     async def on_cleanup(self, app: object) -> None:
         """aiohttp ``on_cleanup`` hook: close the pooled connections when the app stops."""
         await self.close()
+
+
+class _SharedAttachment(Attachment):  # type: ignore[misc]
+    """An attachment whose deep copy shares its content (a card is never changed once sent)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _SharedAttachment:
+        return copy.copy(self)
+
+
+def _share_cards(activity: Any) -> Any:
+    """``activity`` with its attachments marked as shared; the caller's object is untouched."""
+    attachments = getattr(activity, "attachments", None)
+    if not isinstance(activity, Activity) or not attachments:
+        return activity
+    shared = copy.copy(activity)
+    shared.attachments = []
+    for attachment in attachments:
+        if type(attachment) is Attachment:
+            marked = _SharedAttachment.__new__(_SharedAttachment)
+            marked.__dict__.update(attachment.__dict__)
+            attachment = marked
+        shared.attachments.append(attachment)
+    return shared
+
+
+class _SharedCardTurnContext(TurnContext):  # type: ignore[misc]
+    """botbuilder's ``TurnContext``, minus the deep copy of every card it sends.
+
+    ``TurnContext.send_activities`` deep-copies each outgoing activity so that stamping the
+    conversation reference on it leaves the caller's object alone; for an Adaptive Card that
+    copy cost as much as serializing it. The activity is still copied, its card is shared.
+    """
+
+    async def send_activities(self, activities: list[Activity]) -> Any:
+        return await super().send_activities([_share_cards(activity) for activity in activities])
