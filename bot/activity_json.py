@@ -54,6 +54,27 @@ def _plan(cls: type) -> _Plan:
     return result
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain_json(value: Any) -> bool:
+    """Whether ``value`` is made only of exact dicts (str keys), lists and JSON scalars.
+
+    msrest copies such a tree unchanged (an Adaptive Card is one), so it can be sent as is.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
+        return True
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or (type(item) not in _SCALARS and not _plain_json(item)):
+                return False
+        return True
+    if kind is list:
+        return all(type(item) in _SCALARS or _plain_json(item) for item in value)
+    return False
+
+
 class ActivitySerializer(Serializer):
     """msrest's ``Serializer`` with a fast, identical ``body`` for model instances.
 
@@ -123,6 +144,8 @@ class ActivitySerializer(Serializer):
         return self._model(value)
 
     def _object(self, value: Any) -> Any:
+        if _plain_json(value):
+            return value  # msrest would rebuild an equal tree; json.dumps writes the same
         kind = type(value)
         if value is None or kind is str or kind is int or kind is float or kind is bool:
             return value
