@@ -4,7 +4,8 @@ A request becomes an :class:`~botbuilder.schema.Activity` only if it is JSON
 (``Content-Type: application/json``, else 415), at most :data:`MAX_BODY_BYTES` (else 413), one
 well-formed JSON object (else 400) with the fields every turn needs: ``type``, ``serviceUrl``
 (http or https) and ``conversation.id``, and, where present, a string ``id`` and ``text`` and
-object ``from``, ``recipient`` and ``channelData`` (which Teams always sends) (else 400). Ids
+object ``from``, ``recipient`` and ``channelData`` (which Teams always sends), and no
+``deliveryMode: expectReplies`` on an invoke (else 400). Ids
 longer than :data:`MAX_ID_CHARS` or with control characters are refused too: they end up in
 the connector's URLs and in the retry memory. The body is
 read once and parsed once.
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
 JSON = "application/json"
 TEAMS = "msteams"
+INVOKE = "invoke"
+EXPECT_REPLIES = "expectReplies"
 
 _URL_SCHEMES = ("https://", "http://")
 #: Optional fields the turn reads directly: a wrong JSON type there is a 400, not a crash.
@@ -108,6 +111,9 @@ def activity_problem(body: object) -> str | None:
     for name in _OPTIONAL_OBJECTS:
         if body.get(name) is not None and not isinstance(body[name], dict):
             return f"the activity's {name} is not an object"
+    if kind == INVOKE and body.get("deliveryMode") == EXPECT_REPLIES:
+        # An invoke already answers in its response; botbuilder 4.17.1 fails on some (500).
+        return "expectReplies is not supported for invokes"
     if body.get("channelId") == TEAMS and not isinstance(body.get("channelData"), dict):
         return "the Teams activity has no channelData"
     return None

@@ -453,6 +453,20 @@ async def test_expect_replies_returns_the_replies_in_the_response(
     await _still_answers(client, connector)
 
 
+@pytest.mark.parametrize("name", ["composeExtension/query", "adaptiveCard/action", "x/y"])
+async def test_expect_replies_on_an_invoke_is_400(
+    client: Client, connector: FakeConnector, name: str
+) -> None:
+    activity = payload(
+        TEAMS_COMPOSE_SEARCH, service_url=connector.url, name=name, deliveryMode="expectReplies"
+    )
+
+    status, text = await _post_raw(client, json.dumps(activity))
+
+    assert (status, text) == (400, "expectReplies is not supported for invokes")
+    await _still_answers(client, connector)
+
+
 # --------------------------------------------------------------------------- retries
 class GatedBot(FaqBot):
     """A bot whose message turns wait for the test to let them finish."""

@@ -44,6 +44,7 @@ from tests.activities import (
     TEAMS_CARD_SUBMIT,
     TEAMS_CHANNEL_MESSAGE,
     TEAMS_COMPOSE_SEARCH,
+    TEAMS_COMPOSE_SEARCH,
     TEAMS_INSTALLATION_ADD,
     TEAMS_MEMBER_ADDED,
     TEAMS_PERSONAL_MESSAGE,
@@ -66,6 +67,7 @@ BASES = [
     TEAMS_CARD_SUBMIT,
     TEAMS_CARD_SUBMIT,
     TEAMS_CARD_SUBMIT,
+    TEAMS_COMPOSE_SEARCH,
     TEAMS_COMPOSE_SEARCH,
     TEAMS_INSTALLATION_ADD,
     TEAMS_BOT_ADDED,
@@ -287,6 +289,10 @@ def activities(service_url: str) -> st.SearchStrategy[Case]:
     @st.composite
     def build(draw: st.DrawFn) -> Case:
         base = payload(draw(st.sampled_from(BASES)), service_url=service_url)
+        if draw(st.integers(0, 9)) == 0:  # rare among 20 fields: make sure it is tried
+            base["deliveryMode"] = "expectReplies"
+        if base["type"] == "invoke":  # every invoke name, not only the saved search
+            base["name"] = draw(INVOKE_NAMES)
         base["id"] = draw(FRESH_IDS)
         changed = draw(st.lists(st.sampled_from(sorted(fields)), max_size=4, unique=True))
         for key in changed:
