@@ -214,7 +214,7 @@ def _json_object(value: object) -> dict[str, Any] | None:
     if isinstance(value, str) and len(value) <= 10_000:
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
             return None
     return value if isinstance(value, dict) else None
 

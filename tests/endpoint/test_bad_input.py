@@ -343,6 +343,8 @@ async def test_a_deeply_nested_value_within_the_parser_limit_is_an_unknown_butto
         '{"action": 5}',
         "{not json",
         "x" * 100_000,
+        "[" * 5_000 + "]" * 5_000,  # a JSON string nested deeper than the parser allows
+        {"msteams": {"value": "[" * 5_000 + "]" * 5_000}},
         {},
         {"": ""},
         {"action": None},

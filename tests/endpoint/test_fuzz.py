@@ -44,7 +44,6 @@ from tests.activities import (
     TEAMS_CARD_SUBMIT,
     TEAMS_CHANNEL_MESSAGE,
     TEAMS_COMPOSE_SEARCH,
-    TEAMS_COMPOSE_SEARCH,
     TEAMS_INSTALLATION_ADD,
     TEAMS_MEMBER_ADDED,
     TEAMS_PERSONAL_MESSAGE,
@@ -135,6 +134,7 @@ ODD_STRINGS = st.sampled_from(
         "{",
         '{"action": "topics"}',
         '{"action": "open", "id": "request-sme"}',
+        "[" * 3_000 + "]" * 3_000,
     ]
 )
 TEXT = st.one_of(
