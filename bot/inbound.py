@@ -1,14 +1,13 @@
 """What ``POST /api/messages`` accepts, and how a turn's result becomes the HTTP answer.
 
 A request becomes an :class:`~botbuilder.schema.Activity` only if it is JSON
-(``Content-Type: application/json``, else 415), at most :data:`MAX_BODY_BYTES` (else 413), one
-well-formed JSON object (else 400) with the fields every turn needs: ``type``, ``serviceUrl``
-(http or https) and ``conversation.id``, and, where present, a string ``id`` and ``text`` and
-object ``from``, ``recipient`` and ``channelData`` (which Teams always sends), and no
-``deliveryMode: expectReplies`` on an invoke (else 400). Ids
-longer than :data:`MAX_ID_CHARS` or with control characters are refused too: they end up in
-the connector's URLs and in the retry memory. The body is
-read once and parsed once.
+(``Content-Type: application/json``, else 415), at most :data:`MAX_BODY_BYTES` (else 413), and
+one well-formed JSON object (else 400) with the fields every turn needs: ``type``,
+``serviceUrl`` (http or https) and ``conversation.id``; where present, a string ``id`` and
+``text`` and object ``from``, ``recipient`` and ``channelData`` (which Teams always sends); and
+no ``deliveryMode: expectReplies`` on an invoke (else 400). Ids longer than
+:data:`MAX_ID_CHARS` or with control characters are refused too: they end up in the
+connector's URLs and in the retry memory. The body is read once and parsed once.
 
 The reverse direction, :func:`http_response`, does what botbuilder's ``CloudAdapter.process``
 does with an ``InvokeResponse``, without its two HTTP 500s: a body that is already plain JSON
