@@ -2,7 +2,8 @@
 # deployment/infra/azure.bicep), listening on ${PORT:-3978}.
 #
 #   docker build -t fasttrack-faq-bot .
-#   docker run --rm -p 3978:3978 -e MicrosoftAppType=... -e MicrosoftAppId=... fasttrack-faq-bot
+#   docker run --rm -p 3978:3978 -v faqbot-log:/app/var -e MicrosoftAppType=... \
+#       -e MicrosoftAppId=... -e FAQ_LOG_SALT=... fasttrack-faq-bot
 #
 # Only the runtime code and the knowledge base go in: bot/, intents/ and faq_data/.
 # tests/endpoint/test_container_command.py runs the CMD below, so keep it a JSON array
@@ -24,9 +25,12 @@ COPY bot/ bot/
 COPY intents/ intents/
 COPY faq_data/ faq_data/
 
-# The files stay root-owned and read-only to the process; gunicorn writes only to /tmp and
-# to its control socket under the user's home.
-RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin faqbot
+# The files stay root-owned and read-only to the process; it writes only the question log
+# (SQLite, /app/var: mount a volume there to keep it, or set FAQ_DATABASE_URL for PostgreSQL),
+# /tmp, and gunicorn's control socket under the user's home.
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin faqbot \
+    && mkdir /app/var && chown faqbot /app/var
+VOLUME /app/var
 USER faqbot
 
 EXPOSE 3978

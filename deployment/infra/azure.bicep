@@ -62,6 +62,15 @@ param botServiceName string = '${resourceBaseName}-bot-${uniqueString(resourceGr
 @description('Optional FAQ_* app settings of the bot, e.g. {"FAQ_LOG_LEVEL": "INFO"}. Names as read by bot/settings.py.')
 param faqSettings object = {}
 
+@description('Key of the user-id hash in the question log (FAQ_LOG_SALT), at least 16 characters, e.g. `openssl rand -hex 32`. Keep it secret and stable: with a new salt, older records can no longer be exported or erased for a user.')
+@secure()
+@minLength(16)
+param logSalt string
+
+@description('Optional PostgreSQL URL of the question log (FAQ_DATABASE_URL), e.g. postgresql://user:password@server.postgres.database.azure.com:5432/faqbot?sslmode=require. Empty: SQLite on the instance\'s local disk (/tmp), lost when the instance restarts or moves; App Service\'s /home share cannot hold SQLite\'s write-ahead log.')
+@secure()
+param logDatabaseUrl string = ''
+
 @description('Optional container image (e.g. myregistry.azurecr.io/fasttrack-faq-bot:1.0.0) to run instead of the zip-deployed code. The web app pulls it with its managed identity: grant that identity AcrPull on the registry.')
 param containerImage string = ''
 
@@ -107,6 +116,23 @@ var secretSettings = useManagedIdentity ? [] : [
     value: appPassword
   }
 ]
+// The question log: the salt always; PostgreSQL when given, else SQLite on local disk.
+var logSettings = concat([
+  {
+    name: 'FAQ_LOG_SALT'
+    value: logSalt
+  }
+], empty(logDatabaseUrl) ? [
+  {
+    name: 'FAQ_LOG_PATH'
+    value: '/tmp/faqbot/question-log.sqlite3'
+  }
+] : [
+  {
+    name: 'FAQ_DATABASE_URL'
+    value: logDatabaseUrl
+  }
+])
 var containerSettings = useContainer ? [
   {
     name: 'WEBSITES_PORT'
@@ -154,7 +180,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
       scmMinTlsVersion: '1.2'
       http20Enabled: true
       healthCheckPath: '/readyz'
-      appSettings: concat(botSettings, secretSettings, containerSettings, faqAppSettings)
+      appSettings: concat(botSettings, secretSettings, logSettings, containerSettings, faqAppSettings)
     }
   }
 }

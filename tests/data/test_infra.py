@@ -103,9 +103,12 @@ def test_parameters_file_sets_only_declared_parameters() -> None:
 
 
 def test_required_parameters_are_given() -> None:
-    required = {name for name, param in _params().items() if param.default is None}
+    params = _params()
+    required = {name for name, param in params.items() if param.default is None}
+    secrets = {name for name in required if params[name].secure}
 
-    assert required <= set(_parameters_file()["parameters"])
+    assert required - secrets <= set(_parameters_file()["parameters"])
+    assert secrets == {"logSalt"}  # passed on the command line (deployment/README.md)
 
 
 def test_parameter_values_are_allowed_and_hold_no_secret() -> None:
@@ -197,9 +200,13 @@ def test_app_settings_use_bot_framework_names() -> None:
         "SCM_DO_BUILD_DURING_DEPLOYMENT",
     } <= set(names)
     assert re.search(r"name: 'SCM_DO_BUILD_DURING_DEPLOYMENT'\s*value: 'true'", BICEP)
+    # The question log: a salt always (production refuses to start without one), and never
+    # SQLite on App Service's /home network share.
+    assert {"FAQ_LOG_SALT", "FAQ_LOG_PATH", "FAQ_DATABASE_URL"} <= set(names)
+    assert re.search(r"name: 'FAQ_LOG_PATH'\s*value: '/tmp/", BICEP)
     assert (
-        "appSettings: concat(botSettings, secretSettings, containerSettings, faqAppSettings)"
-        in (BICEP)
+        "appSettings: concat(botSettings, secretSettings, logSettings, containerSettings, "
+        "faqAppSettings)" in BICEP
     )
 
 

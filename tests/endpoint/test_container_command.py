@@ -103,6 +103,7 @@ def test_dockerfile_start_command_serves_healthz(tmp_path: Path) -> None:
         if not key.startswith(("Microsoft", "FAQ_"))  # a developer's own bot settings
     }
     environ["XDG_RUNTIME_DIR"] = str(tmp_path)  # gunicorn's control socket, away from $HOME
+    environ["FAQ_LOG_PATH"] = str(tmp_path / "log.sqlite3")  # the image's /app/var
     log_path = tmp_path / "gunicorn.log"
 
     with log_path.open("wb") as log_file:

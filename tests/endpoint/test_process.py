@@ -46,15 +46,18 @@ def _environment(**variables: str) -> dict[str, str]:
 
 
 @pytest.fixture
-async def served_bot() -> AsyncIterator[str]:
-    """``python -m bot`` on a free port with the shipped data; yields its base URL."""
+async def served_bot(tmp_path: Path) -> AsyncIterator[str]:
+    """``python -m bot`` on a free port with the shipped data; yields its base URL.
+
+    Its question log goes to ``tmp_path``, not to the checkout's ``var/``.
+    """
     port = _free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         cwd=ROOT,
-        env=_environment(PORT=str(port)),
+        env=_environment(PORT=str(port), FAQ_LOG_PATH=str(tmp_path / "log.sqlite3")),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
