@@ -409,8 +409,17 @@ class ConnectorPool:
 
 
 def _redact(url: str) -> str:
-    """The URL without its query (conversation ids are in the path; no secrets in either)."""
-    return url.split("?", 1)[0]
+    """The service URL and the operation, without conversation or activity ids (for logs)."""
+    base, marker, rest = url.split("?", 1)[0].partition("/v3/conversations/")
+    if not marker:
+        return base
+    if "/activities/" in rest:
+        operation = "/activities/<id>"
+    elif "/activities" in rest:
+        operation = "/activities"
+    else:
+        operation = ""
+    return f"{base}{marker}<conversation>{operation}"
 
 
 def _app_id(claims_identity: ClaimsIdentity | None) -> str | None:

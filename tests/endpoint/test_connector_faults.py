@@ -199,7 +199,7 @@ async def test_a_connector_that_stays_down_ends_the_turn_within_its_budget(
     started = fake_time.now
 
     with caplog.at_level(logging.WARNING):
-        await ask(client, connector, "what is FTOP?")
+        activity = await ask(client, connector, "what is FTOP?")
 
     # The answer and then the apology: each tried `attempts` times, then given up.
     assert len(connector.attempts) == 1 + 2 * POLICY.attempts
@@ -208,6 +208,7 @@ async def test_a_connector_that_stays_down_ends_the_turn_within_its_budget(
     logged = [record.getMessage() for record in caplog.records]
     assert any(message.startswith("unhandled error in a") for message in logged)
     assert "could not tell the user about the error" in logged
+    assert activity["conversation"]["id"] not in caplog.text  # ids stay out of the log
     assert await settled_tasks() <= before  # nothing left running
 
     connector.down = None  # back up: the bot still serves
