@@ -164,13 +164,14 @@ class FaqBot(TeamsActivityHandler):
 
     async def _answer(self, turn_context: TurnContext, result: MatchResult) -> None:
         best = result.best
-        log.info(
-            "decision=%s entry=%s score=%s smalltalk=%s",
-            result.decision,
-            best.entry.id if best else None,
-            f"{best.score:.3f}" if best else None,
-            result.smalltalk,
-        )
+        if log.isEnabledFor(logging.DEBUG):  # the question log records every decision
+            log.debug(
+                "decision=%s entry=%s score=%s smalltalk=%s",
+                result.decision,
+                best.entry.id if best else None,
+                f"{best.score:.3f}" if best else None,
+                result.smalltalk,
+            )
         record = self._record_question(turn_context, result, Surface.CHAT)
         qid = record.id if record else None
         if result.decision is Decision.SMALLTALK:
@@ -194,8 +195,8 @@ class FaqBot(TeamsActivityHandler):
             await _send_card(turn_context, topics_card(self.knowledge))
 
     async def _on_card_action(self, turn_context: TurnContext, action: CardAction) -> None:
-        # Not the action itself: "None of these" carries the user's question (INFO has none).
-        log.info(
+        # Not the action itself: "None of these" carries the user's question (logs have none).
+        log.debug(
             "card action=%s entry=%s", type(action).__name__, getattr(action, "entry_id", None)
         )
         if isinstance(action, OpenEntry):
@@ -277,7 +278,7 @@ class FaqBot(TeamsActivityHandler):
             if query and self.recorder.enabled:  # the extra match only when it is recorded
                 self._record_question(turn_context, self.matcher.match(query), Surface.SEARCH)
             response = search_response(self.matcher, turn_context.activity.value)
-            log.info("search results=%d", len(response.compose_extension.attachments))
+            log.debug("search results=%d", len(response.compose_extension.attachments))
             return InvokeResponse(status=HTTPStatus.OK, body=response)
         try:
             result: InvokeResponse | None = await super().on_invoke_activity(turn_context)
