@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from bot.report.layout import Cell, EntryRef, Examples, Table, period, report_tables
 from bot.report.model import DayCount, QuestionGroup, Report, Suggestion
 
 #: Decision colours (Teams / Fluent palette: brand purple, orange, red, grey).
@@ -156,13 +157,7 @@ def render_html(report: Report) -> str:
 
 # ---------------------------------------------------------------------- page parts
 def _period(report: Report) -> str:
-    generated = report.generated_at.strftime("%Y-%m-%d %H:%M UTC")
-    if report.first is None or report.last is None:
-        span = "no records"
-    else:
-        span = f"records from {report.first:%Y-%m-%d} to {report.last:%Y-%m-%d}"
-    since = f", since {report.since:%Y-%m-%d}" if report.since else ""
-    return f"Generated {generated} \u00b7 {span}{since}"
+    return period(report, " \u00b7 ")
 
 
 def _tiles(report: Report) -> str:
@@ -189,114 +184,32 @@ def _card(title: str, intro: str, body: str) -> str:
 
 
 def _tables(report: Report) -> str:
-    sections = [
-        _table(
-            "Top entries",
-            "",
-            ["entry", "question", "answered", "opened by a click", "helpful", "not helpful"],
-            [
-                [
-                    _code(r.entry_id),
-                    escape(r.question or "(no longer in the FAQ)"),
-                    str(r.answered),
-                    str(r.opened),
-                    str(r.helpful),
-                    str(r.not_helpful),
-                ]
-                for r in report.top_entries
-            ],
-            numeric=(2, 3, 4, 5),
-        ),
-        _table(
-            "Top questions",
-            "Normalized text: case, accents and punctuation around it ignored.",
-            ["question", "asked", "decision", "entry"],
-            [
-                [escape(r.text), str(r.count), escape(r.decision), _code(r.entry_id)]
-                for r in report.top_questions
-            ],
-            numeric=(1,),
-        ),
-        _group_table(
-            "Unanswered questions, grouped",
-            "Questions the FAQ did not cover (no-match card); similar phrasings on one row.",
-            report.unanswered,
-            ("nearest entry", "its confidence"),
-        ),
-        _group_table(
-            "Low-confidence questions, grouped",
-            'Questions that got "did you mean", or an answer just above the threshold.',
-            report.low_confidence,
-            ("entry offered", "mean confidence"),
-        ),
-        _table(
-            'Most "not helpful" answers',
-            "",
-            ["entry", "question", "not helpful", "helpful", "asked as"],
-            [
-                [
-                    _code(r.entry_id),
-                    escape(r.question or "(no longer in the FAQ)"),
-                    str(r.not_helpful),
-                    str(r.helpful),
-                    _examples(r.examples),
-                ]
-                for r in report.not_helpful
-            ],
-            numeric=(2, 3),
-        ),
-        _table(
-            '"Did you mean" choices',
-            "Which entry users picked for a phrasing: the entry it should map to.",
-            ["question", "entry chosen", "times"],
-            [[escape(r.text), _code(r.entry_id), str(r.count)] for r in report.choices],
-            numeric=(2,),
-        ),
-    ]
-    return "\n".join(sections)
+    return "\n".join(_table(table) for table in report_tables(report))
 
 
-def _group_table(
-    title: str, intro: str, groups: Sequence[QuestionGroup], extra: Sequence[str]
-) -> str:
-    rows = [
-        [
-            escape(g.label),
-            str(g.count),
-            str(g.phrasings),
-            _examples(g.examples),
-            _code(g.entry_id),
-            f"{g.score:.2f}" if g.score is not None else "",
-        ]
-        for g in groups
-    ]
-    header = ["topic (most asked)", "asked", "phrasings", "examples", *extra]
-    return _table(title, intro, header, rows, numeric=(1, 2, 5))
-
-
-def _table(
-    title: str,
-    intro: str,
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    *,
-    numeric: Iterable[int] = (),
-) -> str:
-    """A card with a sortable table; ``rows`` hold already-escaped HTML."""
-    if not rows:
-        return _card(title, intro, '<p class="empty">None in this period.</p>')
-    numbers = set(numeric)
+def _table(table: Table) -> str:
+    """A card with a sortable table."""
+    if not table.rows:
+        return _card(table.title, table.intro, '<p class="empty">None in this period.</p>')
 
     def cls(index: int) -> str:
-        return ' class="num"' if index in numbers else ""
+        return ' class="num"' if index in table.numeric else ""
 
-    head = "".join(f"<th{cls(i)}>{escape(h)}</th>" for i, h in enumerate(header))
+    head = "".join(f"<th{cls(i)}>{escape(h)}</th>" for i, h in enumerate(table.headers))
     body = "".join(
-        "<tr>" + "".join(f"<td{cls(i)}>{cell}</td>" for i, cell in enumerate(row)) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td{cls(i)}>{_cell(cell)}</td>" for i, cell in enumerate(row)) + "</tr>"
+        for row in table.rows
     )
-    table = f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-    return _card(title, intro, table)
+    html = f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return _card(table.title, table.intro, html)
+
+
+def _cell(cell: Cell) -> str:
+    if isinstance(cell, EntryRef):
+        return _code(cell.entry_id)
+    if isinstance(cell, Examples):
+        return _examples(cell.texts)
+    return escape(str(cell))
 
 
 def _suggestions(suggestions: Sequence[Suggestion]) -> str:

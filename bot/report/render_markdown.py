@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.report.model import QuestionGroup, Report, Suggestion
+from bot.report.layout import Cell, EntryRef, Examples, Table, period, report_tables
+from bot.report.model import Report, Suggestion
 
 #: Days listed in the Markdown table (the most recent); the HTML chart shows them all.
 MAX_DAYS = 31
@@ -37,73 +38,15 @@ def render_markdown(report: Report) -> str:
         return "\n".join(lines)
     lines += _summary(report)
     lines += _per_day(report)
-    lines += _section(
-        "Top entries",
-        ["entry", "question", "answered", "opened by a click", "helpful", "not helpful"],
-        [
-            [
-                _code(r.entry_id),
-                escape(r.question or "(no longer in the FAQ)"),
-                str(r.answered),
-                str(r.opened),
-                str(r.helpful),
-                str(r.not_helpful),
-            ]
-            for r in report.top_entries
-        ],
-    )
-    lines += _section(
-        "Top questions",
-        ["question", "asked", "decision", "entry"],
-        [
-            [escape(r.text), str(r.count), r.decision, _code(r.entry_id)]
-            for r in report.top_questions
-        ],
-    )
-    lines += _groups(
-        "Unanswered questions, grouped",
-        "Questions the FAQ did not cover (no-match card), similar phrasings on one row.",
-        report.unanswered,
-        ["nearest entry", "its confidence"],
-    )
-    lines += _groups(
-        "Low-confidence questions, grouped",
-        'Questions that got "did you mean", or an answer just above the threshold.',
-        report.low_confidence,
-        ["entry offered", "mean confidence"],
-    )
-    lines += _section(
-        'Most "not helpful" answers',
-        ["entry", "question", "not helpful", "helpful", "asked as"],
-        [
-            [
-                _code(r.entry_id),
-                escape(r.question or "(no longer in the FAQ)"),
-                str(r.not_helpful),
-                str(r.helpful),
-                "; ".join(escape(x) for x in r.examples),
-            ]
-            for r in report.not_helpful
-        ],
-    )
-    lines += _section(
-        '"Did you mean" choices',
-        ["question", "entry chosen", "times"],
-        [[escape(r.text), _code(r.entry_id), str(r.count)] for r in report.choices],
-    )
+    for table in report_tables(report):
+        lines += _table(table)
     lines += _suggestions(report.suggestions)
     lines += _notes(report)
     return "\n".join(lines)
 
 
 def _period(report: Report) -> str:
-    generated = report.generated_at.strftime("%Y-%m-%d %H:%M UTC")
-    if report.first is None or report.last is None:
-        span = "no records"
-    else:
-        span = f"records from {report.first:%Y-%m-%d} to {report.last:%Y-%m-%d}"
-    since = f", since {report.since:%Y-%m-%d}" if report.since else ""
-    return f"Generated {generated}; {span}{since}."
+    return period(report, "; ") + "."
 
 
 def _summary(report: Report) -> list[str]:
@@ -143,25 +86,6 @@ def _per_day(report: Report) -> list[str]:
     return [*lines, ""]
 
 
-def _groups(
-    title: str, intro: str, groups: Sequence[QuestionGroup], extra: Sequence[str]
-) -> list[str]:
-    rows = [
-        [
-            escape(g.label),
-            str(g.count),
-            str(g.phrasings),
-            "; ".join(escape(x) for x in g.examples),
-            _code(g.entry_id),
-            f"{g.score:.2f}" if g.score is not None else "",
-        ]
-        for g in groups
-    ]
-    return _section(
-        title, ["topic (most asked)", "asked", "phrasings", "examples", *extra], rows, intro
-    )
-
-
 def _suggestions(suggestions: Sequence[Suggestion]) -> list[str]:
     lines = ["## Suggestions", ""]
     if not suggestions:
@@ -181,18 +105,24 @@ def _notes(report: Report) -> list[str]:
     return ["## Notes", "", *(f"- {escape(note)}" for note in report.notes), ""]
 
 
-def _section(
-    title: str, header: Sequence[str], rows: Sequence[Sequence[str]], intro: str = ""
-) -> list[str]:
-    lines = [f"## {title}", ""]
-    if intro:
-        lines += [intro, ""]
-    if not rows:
+def _table(table: Table) -> list[str]:
+    lines = [f"## {table.title}", ""]
+    if table.intro:
+        lines += [table.intro, ""]
+    if not table.rows:
         return [*lines, "None in this period.", ""]
-    lines.append("| " + " | ".join(header) + " |")
-    lines.append("|" + "|".join("---" for _ in header) + "|")
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines.append("| " + " | ".join(table.headers) + " |")
+    lines.append("|" + "|".join("---" for _ in table.headers) + "|")
+    lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in table.rows]
     return [*lines, ""]
+
+
+def _cell(cell: Cell) -> str:
+    if isinstance(cell, EntryRef):
+        return _code(cell.entry_id)
+    if isinstance(cell, Examples):
+        return "; ".join(escape(x) for x in cell.texts)
+    return escape(str(cell))
 
 
 def _code(entry_id: str | None) -> str:
