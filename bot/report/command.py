@@ -31,6 +31,14 @@ from intents.loader import FaqDataError
 
 log = logging.getLogger(__name__)
 
+#: The :class:`ReportOptions` fields the command line sets (``--top N``, ...), with their help.
+COUNT_OPTIONS = {
+    "top": "rows per table",
+    "min_group_size": "hide question groups asked fewer than N times",
+    "min_evidence": "times users must resolve a phrasing to one entry before it is suggested",
+    "max_grouped": "distinct questions grouped per section (the most frequent; keeps it fast)",
+}
+
 #: Output formats and their renderers.
 RENDERERS: dict[str, Callable[[Report], str]] = {
     "md": render_markdown,
@@ -108,30 +116,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="write the suggested alternates into FAQ_DATA_DIR (review with git diff)",
     )
     defaults = ReportOptions()
-    parser.add_argument(
-        "--top", type=_positive, default=defaults.top, metavar="N", help="rows per table"
-    )
-    parser.add_argument(
-        "--min-group-size",
-        type=_positive,
-        default=defaults.min_group_size,
-        metavar="N",
-        help="hide question groups asked fewer than N times",
-    )
-    parser.add_argument(
-        "--min-evidence",
-        type=_positive,
-        default=defaults.min_evidence,
-        metavar="N",
-        help="times users must resolve a phrasing to one entry before it is suggested",
-    )
-    parser.add_argument(
-        "--max-grouped",
-        type=_positive,
-        default=defaults.max_grouped,
-        metavar="N",
-        help="distinct questions grouped per section (the most frequent; keeps it fast)",
-    )
+    for name, help_text in COUNT_OPTIONS.items():
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=_positive,
+            default=getattr(defaults, name),
+            metavar="N",
+            help=help_text,
+        )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -163,12 +155,7 @@ async def run_async(args: argparse.Namespace, settings: Settings) -> int:
     except Exception as error:  # the store's driver decides what "unreachable" raises
         log.critical("cannot read the question log: %s", error)
         return EXIT_LOG_ERROR
-    options = ReportOptions(
-        top=args.top,
-        min_group_size=args.min_group_size,
-        min_evidence=args.min_evidence,
-        max_grouped=args.max_grouped,
-    )
+    options = ReportOptions(**{name: getattr(args, name) for name in COUNT_OPTIONS})
     report = analyze(questions, events, matcher, since=since, options=options)
     log.info(
         "report: %d questions, %d events, %d suggestions",
