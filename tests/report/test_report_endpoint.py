@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from pytest_aiohttp import AiohttpClient, AiohttpServer
+from pytest_aiohttp import AiohttpClient
 
 from bot.app import create_app
 from bot.faq_bot import FaqBot
@@ -27,6 +27,7 @@ from bot.settings import Settings
 from bot.store_sqlite import SqliteRecordStore
 from intents.build import build_matcher
 from tests.activities import card_submit, teams_message
+from tests.endpoint.conftest import connector as connector  # the endpoint tests' fake channel
 from tests.endpoint.fake_connector import FakeConnector
 
 QUESTION = "Where to track deployments?"
@@ -34,14 +35,6 @@ ASKED = "where to track deployments"  # as the report counts it
 CHOSEN = "manage-engagements"
 
 Client = TestClient[web.Request, web.Application]
-
-
-@pytest.fixture
-async def connector(aiohttp_server: AiohttpServer) -> FakeConnector:
-    fake = FakeConnector()
-    server = await aiohttp_server(fake.app())
-    fake.url = str(server.make_url("/"))
-    return fake
 
 
 @pytest.fixture

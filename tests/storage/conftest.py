@@ -13,12 +13,11 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from pytest_aiohttp import AiohttpServer
 
 from bot.records import RecordStore
 from bot.store_postgres import PostgresRecordStore
 from bot.store_sqlite import SqliteRecordStore
-from tests.endpoint.fake_connector import FakeConnector
+from tests.endpoint.conftest import connector as connector  # the endpoint tests' fake channel
 from tests.postgres_server import postgres_server
 
 BACKENDS = ["sqlite", "postgres"]
@@ -26,15 +25,6 @@ _databases = itertools.count(1)
 
 #: Makes a store (unopened) of the test's backend; ``migrations`` builds an older schema.
 StoreFactory = Callable[..., RecordStore]
-
-
-@pytest.fixture
-async def connector(aiohttp_server: AiohttpServer) -> FakeConnector:
-    """A fake Bot Connector on 127.0.0.1; use ``connector.url`` as the serviceUrl."""
-    fake = FakeConnector()
-    server = await aiohttp_server(fake.app())
-    fake.url = str(server.make_url("/"))
-    return fake
 
 
 @pytest.fixture(scope="session")
