@@ -33,6 +33,8 @@ from tests.endpoint.openid_server import (
 )
 
 Client = TestClient[web.Request, web.Application]
+#: Serves the real app for the given settings and bot.
+MakeClient = Callable[[Settings, FaqBot], Awaitable[Client]]
 
 APP_ID = "6f1c7a52-3d4e-4b8a-9f21-0c5d8e7a9b13"
 OTHER_APP_ID = "0b9e8d7c-6a5f-4e3d-8c2b-1a0f9e8d7c6b"
@@ -97,7 +99,7 @@ async def channel(openid: OpenIdServer, aiohttp_server: AiohttpServer) -> Channe
 
 
 @pytest.fixture
-def make_client(aiohttp_client: AiohttpClient) -> Callable[[Settings, FaqBot], Awaitable[Client]]:
+def make_client(aiohttp_client: AiohttpClient) -> MakeClient:
     """Serve the real app for the given settings and bot (closed after the test)."""
 
     async def make(settings: Settings, bot: FaqBot) -> Client:
@@ -106,8 +108,25 @@ def make_client(aiohttp_client: AiohttpClient) -> Callable[[Settings, FaqBot], A
     return make
 
 
+@pytest.fixture
+def spy(matcher: TfidfMatcher) -> SpyBot:
+    """The real bot over the sample FAQ, counting its turns."""
+    return SpyBot(matcher)
+
+
+@pytest.fixture
+async def spy_client(channel: Channel, make_client: MakeClient, spy: SpyBot) -> Client:
+    """The app as a multi-tenant bot serving :func:`spy`, once the local channel is up."""
+    return await make_client(MULTI_TENANT, spy)
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def channel_token(openid: OpenIdServer, activity: dict[str, Any]) -> str:
+    """A valid token for ``activity``, as the channel signs it."""
+    return openid.channel_token(audience=APP_ID, service_url=activity["serviceUrl"])
 
 
 # --------------------------------------------------------------------------- accepted
@@ -118,7 +137,7 @@ def bearer(token: str) -> dict[str, str]:
 )
 async def test_valid_channel_token_is_answered_with_the_bots_own_token(
     channel: Channel,
-    make_client: Callable[[Settings, FaqBot], Awaitable[Client]],
+    make_client: MakeClient,
     matcher: TfidfMatcher,
     settings: Settings,
     tenant: str,
@@ -126,7 +145,7 @@ async def test_valid_channel_token_is_answered_with_the_bots_own_token(
     bot = SpyBot(matcher)
     client = await make_client(settings, bot)
     activity = teams_message("how do I request an SME?", service_url=channel.connector.url)
-    token = channel.openid.channel_token(audience=APP_ID, service_url=activity["serviceUrl"])
+    token = channel_token(channel.openid, activity)
 
     response = await client.post("/api/messages", json=activity, headers=bearer(token))
 
@@ -149,13 +168,13 @@ async def test_valid_channel_token_is_answered_with_the_bots_own_token(
 
 async def test_user_assigned_managed_identity_replies_with_an_identity_token(
     channel: Channel,
-    make_client: Callable[[Settings, FaqBot], Awaitable[Client]],
+    make_client: MakeClient,
     matcher: TfidfMatcher,
 ) -> None:
     channel.openid.register_client(APP_ID, None)  # a managed identity has no secret
     client = await make_client(MANAGED_IDENTITY, SpyBot(matcher))
     activity = teams_message("how do I request an SME?", service_url=channel.connector.url)
-    token = channel.openid.channel_token(audience=APP_ID, service_url=activity["serviceUrl"])
+    token = channel_token(channel.openid, activity)
 
     response = await client.post("/api/messages", json=activity, headers=bearer(token))
 
@@ -172,28 +191,21 @@ async def test_user_assigned_managed_identity_replies_with_an_identity_token(
 @pytest.mark.parametrize("version", ["1.0", "2.0"])
 async def test_emulator_token_for_this_app_is_accepted(
     channel: Channel,
-    make_client: Callable[[Settings, FaqBot], Awaitable[Client]],
-    matcher: TfidfMatcher,
+    spy: SpyBot,
+    spy_client: Client,
     version: str,
 ) -> None:
-    bot = SpyBot(matcher)
-    client = await make_client(MULTI_TENANT, bot)
     activity = payload(EMULATOR_MESSAGE, service_url=channel.connector.url)
     token = channel.openid.emulator_token(app_id=APP_ID, version=version)
 
-    response = await client.post("/api/messages", json=activity, headers=bearer(token))
+    response = await spy_client.post("/api/messages", json=activity, headers=bearer(token))
 
     assert response.status == 201
-    assert bot.turns == 1
+    assert spy.turns == 1
     assert channel.connector.messages
 
 
 # --------------------------------------------------------------------------- rejected
-def channel_token(openid: OpenIdServer, activity: dict[str, Any]) -> str:
-    """A valid token for ``activity``, as the channel signs it."""
-    return openid.channel_token(audience=APP_ID, service_url=activity["serviceUrl"])
-
-
 def _forged(openid: OpenIdServer, activity: dict[str, Any]) -> str:
     """Right claims and key id, signed with a key that is not the channel's."""
     return openid.channel_token(
@@ -232,8 +244,7 @@ def _other_service_url(openid: OpenIdServer, activity: dict[str, Any]) -> str:
 
 
 def _unsigned(openid: OpenIdServer, activity: dict[str, Any]) -> str:
-    token = openid.channel_token(audience=APP_ID, service_url=activity["serviceUrl"])
-    return token.rsplit(".", 1)[0] + "."
+    return channel_token(openid, activity).rsplit(".", 1)[0] + "."
 
 
 def _emulator_token_for_another_app(openid: OpenIdServer, activity: dict[str, Any]) -> str:
@@ -262,21 +273,19 @@ REJECTED = {
 async def test_bad_token_is_401_and_no_turn_runs(
     caplog: pytest.LogCaptureFixture,
     channel: Channel,
-    make_client: Callable[[Settings, FaqBot], Awaitable[Client]],
-    matcher: TfidfMatcher,
+    spy: SpyBot,
+    spy_client: Client,
     make_token: Callable[[OpenIdServer, dict[str, Any]], str],
 ) -> None:
-    bot = SpyBot(matcher)
-    client = await make_client(MULTI_TENANT, bot)
     activity = teams_message("how do I request an SME?", service_url=channel.connector.url)
 
     token = make_token(channel.openid, activity)
     caplog.set_level(logging.DEBUG)
 
-    response = await client.post("/api/messages", json=activity, headers=bearer(token))
+    response = await spy_client.post("/api/messages", json=activity, headers=bearer(token))
 
     assert response.status == 401
-    assert bot.turns == 0
+    assert spy.turns == 0
     assert channel.connector.calls == []
     assert channel.connector.unexpected == []
     # The operator sees why (one warning), never the token itself.
@@ -293,25 +302,23 @@ async def test_bad_token_is_401_and_no_turn_runs(
 )
 async def test_request_without_a_bearer_token_is_401(
     channel: Channel,
-    make_client: Callable[[Settings, FaqBot], Awaitable[Client]],
-    matcher: TfidfMatcher,
+    spy: SpyBot,
+    spy_client: Client,
     headers: dict[str, str],
 ) -> None:
-    bot = SpyBot(matcher)
-    client = await make_client(MULTI_TENANT, bot)
     activity = teams_message("how do I request an SME?", service_url=channel.connector.url)
 
-    response = await client.post("/api/messages", json=activity, headers=headers)
+    response = await spy_client.post("/api/messages", json=activity, headers=headers)
 
     assert response.status == 401
-    assert bot.turns == 0
+    assert spy.turns == 0
     assert channel.connector.calls == []
 
 
 async def test_key_not_endorsed_for_the_channel_is_refused(
     monkeypatch: pytest.MonkeyPatch,
     channel: Channel,
-    make_client: Callable[[Settings, FaqBot], Awaitable[Client]],
+    make_client: MakeClient,
     matcher: TfidfMatcher,
 ) -> None:
     with OpenIdServer(endorsements=["webchat"]) as webchat_only:
@@ -319,7 +326,7 @@ async def test_key_not_endorsed_for_the_channel_is_refused(
         bot = SpyBot(matcher)
         client = await make_client(MULTI_TENANT, bot)
         activity = teams_message("how do I request an SME?", service_url=channel.connector.url)
-        token = webchat_only.channel_token(audience=APP_ID, service_url=activity["serviceUrl"])
+        token = channel_token(webchat_only, activity)
 
         response = await client.post("/api/messages", json=activity, headers=bearer(token))
 
@@ -331,38 +338,34 @@ async def test_key_not_endorsed_for_the_channel_is_refused(
 @pytest.mark.parametrize("valid", [True, False], ids=["valid-token", "forged-token"])
 async def test_invoke_is_answered_only_with_a_valid_token(
     channel: Channel,
-    make_client: Callable[[Settings, FaqBot], Awaitable[Client]],
-    matcher: TfidfMatcher,
+    spy: SpyBot,
+    spy_client: Client,
     valid: bool,
 ) -> None:
-    bot = SpyBot(matcher)
-    client = await make_client(MULTI_TENANT, bot)
     activity = payload(TEAMS_COMPOSE_SEARCH, service_url=channel.connector.url)
     token = (channel_token if valid else _forged)(channel.openid, activity)
 
-    response = await client.post("/api/messages", json=activity, headers=bearer(token))
+    response = await spy_client.post("/api/messages", json=activity, headers=bearer(token))
 
     assert response.status == (200 if valid else 401)
-    assert bot.turns == (1 if valid else 0)
+    assert spy.turns == (1 if valid else 0)
     results = (await response.json())["composeExtension"]["attachments"] if valid else []
     assert bool(results) == valid
 
 
 async def test_unreachable_signing_keys_are_a_server_error_not_a_401(
     channel: Channel,
-    make_client: Callable[[Settings, FaqBot], Awaitable[Client]],
-    matcher: TfidfMatcher,
+    spy: SpyBot,
+    spy_client: Client,
 ) -> None:
-    bot = SpyBot(matcher)
-    client = await make_client(MULTI_TENANT, bot)
     activity = teams_message("how do I request an SME?", service_url=channel.connector.url)
-    token = channel.openid.channel_token(audience=APP_ID, service_url=activity["serviceUrl"])
+    token = channel_token(channel.openid, activity)
     channel.openid.available = False  # the channel may retry a 5xx; a 401 says "go away"
 
-    response = await client.post("/api/messages", json=activity, headers=bearer(token))
+    response = await spy_client.post("/api/messages", json=activity, headers=bearer(token))
 
     assert response.status == 500
-    assert bot.turns == 0
+    assert spy.turns == 0
     assert channel.connector.calls == []
 
 
@@ -370,12 +373,12 @@ async def test_unreachable_signing_keys_are_a_server_error_not_a_401(
 async def test_secrets_stay_out_of_logs_and_bodies(
     caplog: pytest.LogCaptureFixture,
     channel: Channel,
-    make_client: Callable[[Settings, FaqBot], Awaitable[Client]],
+    make_client: MakeClient,
     matcher: TfidfMatcher,
 ) -> None:
     caplog.set_level(logging.DEBUG)  # every logger: ours, botbuilder's, aiohttp's, urllib3's
     activity = teams_message("how do I request an SME?", service_url=channel.connector.url)
-    good = channel.openid.channel_token(audience=APP_ID, service_url=activity["serviceUrl"])
+    good = channel_token(channel.openid, activity)
     bad = _wrong_audience(channel.openid, activity)
     answering = await make_client(MULTI_TENANT, FaqBot(matcher))
     failing = await make_client(MULTI_TENANT, FaqBot(ExplodingMatcher()))
