@@ -133,21 +133,26 @@ class Stores:
         return PostgresRecordStore(await _postgres_database(self.postgres_url))
 
 
+def _ask(recorder: Recorder, n: int) -> None:
+    """Record question ``n`` as the bot does on the reply path: an answer, one of 500 users."""
+    recorder.record_question(
+        user_id=f"00000000-0000-4000-8000-{n % 500:012d}",
+        channel="msteams",
+        conversation_type="personal",
+        surface=Surface.CHAT,
+        text=QUESTIONS[n % len(QUESTIONS)],
+        decision="answer",
+        entry_id="request-sme",
+        score=0.9,
+    )
+
+
 def reply_path_cost(count: int = 100_000) -> float:
     """Microseconds per ``record_question`` call (hash, id, queue append)."""
     recorder = Recorder(SqliteRecordStore(Path("unused")), salt=SALT, max_backlog=count + 1)
     started = time.perf_counter()
     for n in range(count):
-        recorder.record_question(
-            user_id=f"00000000-0000-4000-8000-{n % 500:012d}",
-            channel="msteams",
-            conversation_type="personal",
-            surface=Surface.CHAT,
-            text=QUESTIONS[n % len(QUESTIONS)],
-            decision="answer",
-            entry_id="request-sme",
-            score=0.9,
-        )
+        _ask(recorder, n)
     return (time.perf_counter() - started) / count * 1e6
 
 
@@ -170,14 +175,7 @@ async def recorder_throughput(stores: Stores, backend: str, total: int) -> dict[
     await recorder.start()
     started = time.perf_counter()
     for n in range(total):
-        recorder.record_question(
-            user_id=f"user-{n % 500}",
-            channel="msteams",
-            conversation_type="personal",
-            surface=Surface.CHAT,
-            text=QUESTIONS[n % len(QUESTIONS)],
-            decision="answer",
-        )
+        _ask(recorder, n)
         if n % 1000 == 999:
             await asyncio.sleep(0)  # as a server does between requests
     await recorder.flush()
