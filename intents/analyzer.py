@@ -243,8 +243,15 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Folded word tokens of ``text``: ``Customer's kick-off`` -> ``customer kick off``."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=8)
+def _words(text: str) -> tuple[str, ...]:
+    # One match tokenizes its question three times (small talk, terms, question kinds);
+    # the cache is that small on purpose: it serves one match, not repeated questions.
     tokens = _WORD.findall(fold(text))
-    return [token.split("'", 1)[0] for token in tokens]
+    return tuple(token.split("'", 1)[0] for token in tokens)
 
 
 @dataclass(frozen=True, slots=True)

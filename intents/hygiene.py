@@ -50,6 +50,8 @@ def clean_text(text: str | None, *, max_chars: int = MAX_QUESTION_CHARS) -> str:
 
 def fold(text: str) -> str:
     """Lower-case and strip accents (``Résumé`` -> ``resume``); curly quotes become straight."""
+    if text.isascii():  # no accents, no curly quotes, nothing NFKD changes: the same result
+        return text.lower()
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
     text = text.replace("\u201d", '"')
     decomposed = unicodedata.normalize("NFKD", text.casefold())
