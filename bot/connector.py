@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import copy
 import email.utils
 import logging
 import random
@@ -36,7 +35,7 @@ from typing import Any
 import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, Attachment
+from botbuilder.schema import Activity
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
@@ -573,8 +572,8 @@ class PooledCloudAdapter(CloudAdapter):  # type: ignore[misc]
         logic: Any,
         connector_factory: ConnectorFactory,
     ) -> TurnContext:
-        """botbuilder's turn context (same state, same keys), sharing sent cards instead of
-        deep-copying them."""
+        """botbuilder's turn context (same state, same keys), copying sent activities
+        shallowly instead of deeply."""
         context = _SharedCardTurnContext(self, activity)
         context.turn_state[self.BOT_IDENTITY_KEY] = claims_identity
         context.turn_state[self.BOT_CONNECTOR_CLIENT_KEY] = connector_client
@@ -593,36 +592,35 @@ class PooledCloudAdapter(CloudAdapter):  # type: ignore[misc]
         await self.close()
 
 
-class _SharedAttachment(Attachment):  # type: ignore[misc]
-    """An attachment whose deep copy shares its content (a card is never changed once sent)."""
+class _ShallowCopiedActivity(Activity):  # type: ignore[misc]
+    """An outgoing activity whose deep copy is a shallow copy, as a plain ``Activity``.
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> _SharedAttachment:
-        return copy.copy(self)
+    ``TurnContext.send_activities`` deep-copies each outgoing activity so that stamping the
+    conversation reference on it (top-level assignments only) leaves the caller's object
+    alone; a new top-level object is all that needs. Its cards, entities and channel data are
+    never changed once sent, and copying them cost as much as serializing them.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Activity:
+        copied: Activity = Activity.__new__(Activity)
+        copied.__dict__.update(self.__dict__)
+        return copied
 
 
-def _share_cards(activity: Any) -> Any:
-    """``activity`` with its attachments marked as shared; the caller's object is untouched."""
-    attachments = getattr(activity, "attachments", None)
-    if not isinstance(activity, Activity) or not attachments:
+def _shallow_copied(activity: Any) -> Any:
+    """``activity`` marked for a shallow copy; the caller's object is untouched."""
+    if type(activity) is not Activity:
         return activity
-    shared = copy.copy(activity)
-    shared.attachments = []
-    for attachment in attachments:
-        if type(attachment) is Attachment:
-            marked = _SharedAttachment.__new__(_SharedAttachment)
-            marked.__dict__.update(attachment.__dict__)
-            attachment = marked
-        shared.attachments.append(attachment)
-    return shared
+    marked = _ShallowCopiedActivity.__new__(_ShallowCopiedActivity)
+    marked.__dict__.update(activity.__dict__)
+    return marked
 
 
 class _SharedCardTurnContext(TurnContext):  # type: ignore[misc]
-    """botbuilder's ``TurnContext``, minus the deep copy of every card it sends.
+    """botbuilder's ``TurnContext``, minus the deep copy of every activity it sends.
 
-    ``TurnContext.send_activities`` deep-copies each outgoing activity so that stamping the
-    conversation reference on it leaves the caller's object alone; for an Adaptive Card that
-    copy cost as much as serializing it. The activity is still copied, its card is shared.
+    The activity is still copied (:class:`_ShallowCopiedActivity`), its parts are shared.
     """
 
     async def send_activities(self, activities: list[Activity]) -> Any:
-        return await super().send_activities([_share_cards(activity) for activity in activities])
+        return await super().send_activities([_shallow_copied(activity) for activity in activities])
