@@ -45,6 +45,9 @@ from intents.hygiene import MAX_QUESTION_CHARS, clean_text
 from intents.models import Decision, KnowledgeBase, Match, MatchResult
 from intents.smalltalk import SmallTalkDetector
 
+#: Words whose character n-gram columns a matcher keeps (a word costs ~200 bytes).
+_MAX_CACHED_WORDS = 50_000
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
@@ -196,6 +199,7 @@ class TfidfMatcher:
         self.char_analyzer_ = chars.build_analyzer()
         self.char_vocabulary_: dict[str, int] = chars.vocabulary_
         self.char_idf_: FloatArray = chars.idf_
+        self._char_columns_of_word: dict[str, tuple[int, ...]] = {}
 
         vocabulary = words.vocabulary_
         unigram = np.array([" " not in term for term in words.get_feature_names_out()])
@@ -249,11 +253,16 @@ class TfidfMatcher:
     ) -> tuple[IntArray, FloatArray]:
         """Columns and TF-IDF weights of one text, as the fitted vectorizer computes them
         (sublinear tf, l2 norm), without building a sparse matrix for a single row."""
+        known = (vocabulary.get(feature) for feature in features)
+        return TfidfMatcher._column_weights([column for column in known if column is not None], idf)
+
+    @staticmethod
+    def _column_weights(found: Sequence[int], idf: FloatArray) -> tuple[IntArray, FloatArray]:
+        """:meth:`_weights` of a text whose in-vocabulary features are the columns ``found``
+        (in text order, repeats included)."""
         counts: dict[int, int] = {}
-        for feature in features:
-            column = vocabulary.get(feature)
-            if column is not None:
-                counts[column] = counts.get(column, 0) + 1
+        for column in found:
+            counts[column] = counts.get(column, 0) + 1
         columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
         values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[columns]
         return columns, _normalized(values)
@@ -285,9 +294,8 @@ class TfidfMatcher:
         answer = self.answer_index_.dot(columns, weights) / entry_norm
         char_text = _char_text(terms)
         if self.char_weight and char_text:
-            char_features = self.char_analyzer_(char_text)
-            char_columns, char_weights = self._weights(
-                char_features, self.char_vocabulary_, self.char_idf_
+            char_columns, char_weights = self._column_weights(
+                self._char_columns(char_text), self.char_idf_
             )
             best_char = self._char_scores(
                 char_columns, char_weights, best_phrasing + entry + answer
@@ -353,6 +361,27 @@ class TfidfMatcher:
         if total == 0:
             return np.zeros(self.entry_term_index_.documents)
         return self.entry_term_index_.dot(known, weights) / total
+
+    def _char_columns(self, text: str) -> list[int]:
+        """The character n-gram columns of ``text`` in the analyzer's order, repeats included.
+
+        The ``char_wb`` analyzer lower-cases the text and takes each whitespace-separated word
+        on its own, so the n-grams of a text are its words' n-grams one after the other: each
+        word's columns are computed once, with the fitted analyzer, and kept.
+        """
+        cache = self._char_columns_of_word
+        found: list[int] = []
+        for word in text.split():
+            columns = cache.get(word)
+            if columns is None:
+                vocabulary = self.char_vocabulary_
+                known = (vocabulary.get(gram) for gram in self.char_analyzer_(word))
+                columns = tuple(column for column in known if column is not None)
+                if len(cache) >= _MAX_CACHED_WORDS:
+                    cache.clear()
+                cache[word] = columns
+            found += columns
+        return found
 
     def _char_scores(self, columns: IntArray, weights: FloatArray, prior: FloatArray) -> FloatArray:
         """Best character-n-gram cosine per entry.
