@@ -214,8 +214,12 @@ def clean_environment(**variables: str) -> dict[str, str]:
     return {**kept, **variables}
 
 
-def bot_spec(name: str, port: int, workers: int) -> BotSpec:
-    """The command line of ``name`` (``faq`` or ``echo``) serving on 127.0.0.1:``port``."""
+def bot_spec(name: str, port: int, workers: int, log_path: Path) -> BotSpec:
+    """The command line of ``name`` (``faq`` or ``echo``) serving on 127.0.0.1:``port``.
+
+    The FAQ bot records its question log (on, as in production) in ``log_path``: a fresh
+    file per run keeps runs comparable and the checkout's ``var/`` out of it.
+    """
     if name == "echo":
         args = ["-m", "bench.load.echo_bot", "--host", "127.0.0.1", "--port", str(port)]
         return BotSpec(
@@ -232,7 +236,7 @@ def bot_spec(name: str, port: int, workers: int) -> BotSpec:
         return BotSpec(
             name,
             [sys.executable, "-m", "bot"],
-            clean_environment(PORT=str(port), FAQ_HOST="127.0.0.1"),
+            clean_environment(PORT=str(port), FAQ_HOST="127.0.0.1", FAQ_LOG_PATH=str(log_path)),
             "PORT=... FAQ_HOST=127.0.0.1 python -m bot",
             "/readyz",
             any_answer_is_ready=False,
@@ -245,7 +249,7 @@ def bot_spec(name: str, port: int, workers: int) -> BotSpec:
     return BotSpec(
         name,
         [sys.executable, *args],
-        clean_environment(),
+        clean_environment(FAQ_LOG_PATH=str(log_path)),
         " ".join(["python", *args]).replace(str(port), "PORT"),
         "/readyz",
         any_answer_is_ready=False,
@@ -433,9 +437,21 @@ async def run_level(
 async def run_bot(
     name: str, config: Config, connector: FakeConnector, questions: Sequence[str]
 ) -> BotResult:
-    """Start one bot, run every level against it, stop it."""
+    """Start one bot, run every level against it, stop it (its question log is thrown away)."""
+    with tempfile.TemporaryDirectory(prefix="faq-load-") as log_dir:
+        log_path = Path(log_dir) / "question-log.sqlite3"
+        return await _run_bot(name, config, connector, questions, log_path)
+
+
+async def _run_bot(
+    name: str,
+    config: Config,
+    connector: FakeConnector,
+    questions: Sequence[str],
+    log_path: Path,
+) -> BotResult:
     port = free_port()
-    spec = bot_spec(name, port, config.workers)
+    spec = bot_spec(name, port, config.workers, log_path)
     url = f"http://127.0.0.1:{port}/api/messages"
     template = load_template()
 

@@ -88,8 +88,10 @@ class FakeConnector:
         app = web.Application()
         base = "/v3/conversations/{conversation_id}/activities"
         app.router.add_post(base, self._record)
-        app.router.add_post(base + "/{activity_id}", self._record)
-        app.router.add_put(base + "/{activity_id}", self._update)
+        # Any id but "/" (aiohttp's default pattern also refuses "{" and "}", which a
+        # generated activity id may hold: a 404 there would fail the bot's turn).
+        app.router.add_post(base + "/{activity_id:[^/]+}", self._record)
+        app.router.add_put(base + "/{activity_id:[^/]+}", self._update)
         app.router.add_route("*", "/{tail:.*}", self._unexpected)
         return app
 
