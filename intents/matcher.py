@@ -48,6 +48,10 @@ from intents.smalltalk import SmallTalkDetector
 #: Words whose character n-gram columns a matcher keeps (a word costs ~200 bytes).
 _MAX_CACHED_WORDS = 50_000
 
+#: Largest index (terms x documents) kept as a dense array as well: 8 MB at most. A small
+#: knowledge base's indexes all fit; a large one's stay sparse only.
+_MAX_DENSE_CELLS = 1_000_000
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
@@ -570,6 +574,11 @@ class _Postings:
     ``dot(columns, weights)`` equals ``query_row @ matrix.T`` for a documents-by-terms
     ``matrix``, but touches only the query terms' postings and builds no scipy objects,
     which is what makes a match cost microseconds rather than a millisecond.
+
+    An index of at most ``_MAX_DENSE_CELLS`` cells also keeps its terms-by-documents rows
+    dense: gathering the query terms' rows and summing them costs less than walking the
+    postings, and adds the same products in the same order (query term by query term), so
+    the scores are bit for bit those of the postings walk.
     """
 
     def __init__(self, matrix: sp.spmatrix) -> None:
@@ -579,8 +588,24 @@ class _Postings:
         self.indices: IntArray = by_term.indices.astype(np.intp)
         self.data: FloatArray = by_term.data.astype(np.float64)
         self.documents = int(matrix.shape[0])
+        cells = by_term.shape[0] * by_term.shape[1]
+        self.dense: FloatArray | None = (
+            np.ascontiguousarray(by_term.toarray(), dtype=np.float64)
+            # One document: numpy would sum a (terms, 1) array along its fast axis, pairwise.
+            if cells <= _MAX_DENSE_CELLS and self.documents > 1
+            else None
+        )
 
     def dot(self, columns: IntArray, weights: FloatArray) -> FloatArray:
+        if self.dense is not None:
+            if not len(columns):
+                return np.zeros(self.documents)
+            # Summing over the outer axis of a C-ordered array adds the rows one after the
+            # other (numpy adds pairwise only along the fast axis), as the postings walk adds
+            # them; 0.0 + x and x + 0.0 are exact, so absent terms change nothing.
+            products = self.dense[columns] * weights[:, np.newaxis]
+            dense_scores: FloatArray = products.sum(axis=0)
+            return dense_scores
         starts = self.indptr[columns]
         lengths = self.indptr[columns + 1] - starts
         total = int(lengths.sum())

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intents import TfidfMatcher
+from intents import matcher as matcher_module
 from intents.analyzer import words
 from intents.hygiene import fold
 
@@ -58,3 +61,40 @@ def test_character_columns_of_any_text_are_the_analyzers(matcher: TfidfMatcher, 
     expected = [vocabulary[gram] for gram in matcher.char_analyzer_(text) if gram in vocabulary]
 
     assert matcher._char_columns(text) == expected
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(
+    documents=st.integers(2, 40),
+    terms=st.integers(1, 60),
+    density=st.floats(0.0, 1.0),
+    seed=st.integers(0, 2**32 - 1),
+    picked=st.integers(0, 30),
+)
+def test_dense_products_are_the_postings_walk_bit_for_bit(
+    documents: int, terms: int, density: float, seed: int, picked: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    matrix = sp.random(documents, terms, density=density, random_state=rng, format="csr")
+    columns = rng.choice(terms, size=min(picked, terms), replace=False).astype(np.intp)
+    weights = rng.random(len(columns))
+    dense = matcher_module._Postings(matrix)
+    assert dense.dense is not None
+    walk = matcher_module._Postings(matrix)
+    walk.dense = None
+
+    assert dense.dot(columns, weights).tobytes() == walk.dot(columns, weights).tobytes()
+
+
+def test_a_matcher_with_dense_products_scores_as_one_without(
+    matcher: TfidfMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(matcher_module, "_MAX_DENSE_CELLS", 0)
+    sparse = TfidfMatcher().fit(matcher.knowledge_, matcher.smalltalk_)
+    assert sparse.phrasing_index_.dense is None
+    assert matcher.phrasing_index_.dense is not None
+
+    for text in [*TEXTS, "request SME support portal login", "who approves my travel"]:
+        mine, theirs = matcher._scores(text), sparse._scores(text)
+        assert mine.confidence.tobytes() == theirs.confidence.tobytes()
+        assert mine.topic_confidence.tobytes() == theirs.topic_confidence.tobytes()
