@@ -31,6 +31,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 from botbuilder.core import TurnContext
@@ -255,7 +256,7 @@ class ConnectorPool:
             OrderedDict()
         )
         self._credentials: dict[tuple[str | None, str | None], Any] = {}
-        self._serializer: ActivitySerializer | None = None
+        self._serializer: _PathSerializer | None = None
 
     # ------------------------------------------------------------------ clients
     async def client(
@@ -284,7 +285,10 @@ class ConnectorPool:
         credentials = self._credentials.setdefault((app_id, audience), built.config.credentials)
         built.config.credentials = credentials
         if self._serializer is None:
-            self._serializer = ActivitySerializer(built._serialize.dependencies)
+            self._serializer = _PathSerializer(built._serialize.dependencies)
+        reply_url = ReplyUrl.for_client(built._client)
+        if reply_url is not None:
+            built._client.format_url = reply_url
         built._serialize = self._serializer
         built.conversations._serialize = self._serializer
         built.attachments._serialize = self._serializer
@@ -405,6 +409,92 @@ class ConnectorPool:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+#: The path of ``ConversationsOperations.reply_to_activity`` (every reply this bot sends).
+REPLY_PATH = "/v3/conversations/{conversationId}/activities/{activityId}"
+
+
+class _PathSerializer(ActivitySerializer):
+    """:class:`ActivitySerializer` whose path parameters skip msrest's generic dispatch.
+
+    msrest serializes a ``str`` path parameter as ``quote(str(value), safe="")`` after
+    checking it is not ``None``; that is done directly here (anything else goes to msrest).
+    """
+
+    def url(self, name: str, data: Any, data_type: str, **kwargs: Any) -> Any:
+        if data_type == "str" and type(data) is str and not kwargs:
+            return quote(data, safe="")
+        return super().url(name, data, data_type, **kwargs)  # type: ignore[no-untyped-call]
+
+
+class ReplyUrl:
+    """msrest's ``format_url`` for one client, without re-parsing the URL of every reply.
+
+    msrest formats the reply path, joins it to the service URL with ``urljoin`` and then,
+    when the request is built, formats and parses the joined URL again (~20 us a reply).
+    For a path whose segments are plain (serialized ids are percent-quoted: no ``/``, ``?``,
+    ``#``, ``;``, ``:`` or braces; a segment is then never empty, ``.`` or ``..``), joining
+    it is appending it to the service URL's resolved prefix, which is computed once by msrest
+    itself. Any other call is msrest's, so the URLs are always exactly msrest's.
+    """
+
+    def __init__(self, stock: Callable[..., str], prefix: str) -> None:
+        self._stock = stock
+        self._prefix = prefix
+
+    @classmethod
+    def for_client(cls, client: Any) -> ReplyUrl | None:
+        """The fast ``format_url`` for msrest ``client``, or ``None`` if its URL is unusual.
+
+        Args:
+            client: The ``ServiceClientAsync`` of a ``ConnectorClient``.
+        """
+        stock: Callable[..., str] = client.format_url
+        base = client.config.base_url
+        if not isinstance(base, str) or "{" in base or "}" in base:
+            return None
+        try:
+            joined = stock("/x")
+        except ValueError:
+            return None
+        if not joined.endswith("/x") or "{" in joined or "}" in joined:
+            return None
+        prefix = joined[:-1]
+        parts = urlsplit(prefix)
+        scheme_end = len(parts.scheme)
+        if not (
+            parts.scheme
+            and parts.netloc
+            and prefix[:scheme_end].lower() == parts.scheme
+            and prefix[scheme_end:].startswith(f"://{parts.netloc}/")
+        ):
+            return None
+        return cls(stock, prefix)
+
+    def __call__(self, url: str, **kwargs: Any) -> str:
+        if url == REPLY_PATH and len(kwargs) == 2:
+            conversation = kwargs.get("conversationId")
+            activity = kwargs.get("activityId")
+            if _plain_segment(conversation) and _plain_segment(activity):
+                return f"{self._prefix}v3/conversations/{conversation}/activities/{activity}"
+        elif not kwargs and url.startswith(self._prefix) and _plain_path(url):
+            return url  # an absolute URL: msrest's format() and parse leave it as it is
+        return self._stock(url, **kwargs)
+
+
+#: Characters ``quote(..., safe="")`` leaves as they are, and ``%``.
+_QUOTED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~%")
+
+
+def _plain_segment(value: object) -> bool:
+    """Whether ``value`` is a path segment ``urljoin`` keeps as it is."""
+    return isinstance(value, str) and value not in ("", ".", "..") and _QUOTED.issuperset(value)
+
+
+def _plain_path(url: str) -> bool:
+    """Whether ``url`` has nothing ``str.format`` would change."""
+    return "{" not in url and "}" not in url
 
 
 def _redact(url: str) -> str:
