@@ -134,24 +134,66 @@ def answer_card(
             related rows and the feedback buttons carry it.
         asked: The user's question, carried by the feedback buttons with ``question_id``.
     """
+    return answer_card_from(
+        answer_parts(entry),
+        related,
+        feedback=feedback,
+        interactive=interactive,
+        question_id=question_id,
+        asked=asked,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerParts:
+    """The parts of an entry's answer card that are the same whoever asks, built once.
+
+    Every card built from them shares these dicts (cards are never changed once built).
+    """
+
+    entry: FaqEntry
+    head: tuple[Card, ...]  # heading, answer, more links, e-mail addresses, link buttons
+    footer: Card
+
+
+def answer_parts(entry: FaqEntry) -> AnswerParts:
+    """The fixed parts of ``entry``'s answer card (see :func:`answer_card_from`)."""
     buttons = entry.links[:MAX_LINK_BUTTONS]
     answer = entry.answer
     overflow = [link for link in entry.links[MAX_LINK_BUTTONS:] if link.url not in answer]
-    body: list[Card] = [_heading(entry.question), _text(answer)]
+    head: list[Card] = [_heading(entry.question), _text(answer)]
     if overflow:
         links = " · ".join(f"[{link.title}]({link.url})" for link in overflow)
-        body.append(_text(f"{MORE_LINKS} {links}", spacing="Small"))
+        head.append(_text(f"{MORE_LINKS} {links}", spacing="Small"))
     emails = [_address(link) for link in entry.links if link.is_email]
     if emails:
-        body.append(_text(f"{EMAIL_PREFIX} {', '.join(emails)}", isSubtle=True, spacing="Small"))
+        head.append(_text(f"{EMAIL_PREFIX} {', '.join(emails)}", isSubtle=True, spacing="Small"))
     if buttons:
-        body.append(_action_set([_open_url(link) for link in buttons]))
+        head.append(_action_set([_open_url(link) for link in buttons]))
+    return AnswerParts(entry, tuple(head), _footer(entry.section, entry))
+
+
+def answer_card_from(
+    parts: AnswerParts,
+    related: Sequence[FaqEntry] = (),
+    *,
+    feedback: bool | None = None,
+    interactive: bool = True,
+    question_id: str | None = None,
+    asked: str | None = None,
+) -> Card:
+    """:func:`answer_card` of ``parts.entry``, whose fixed parts are already built (and shared).
+
+    Args are :func:`answer_card`'s; a caller that answers often keeps each entry's parts.
+    """
+    entry = parts.entry
+    body = [*parts.head]
     if related and interactive:
         body.append(_text(RELATED_HEADING, weight="Bolder", separator=True, spacing="Medium"))
         body += [_row(other, via=VIA_RELATED, question_id=question_id) for other in related]
     if interactive:
         body.append(_feedback_part(entry, feedback, question_id=question_id, asked=asked))
-    body.append(_footer(entry.section, entry))
+    body.append(parts.footer)
     return _card(body)
 
 

@@ -31,8 +31,10 @@ from bot.actions import (
     parse_action,
 )
 from bot.cards import (
+    AnswerParts,
     Card,
-    answer_card,
+    answer_card_from,
+    answer_parts,
     did_you_mean_card,
     next_steps,
     no_match_card,
@@ -103,6 +105,9 @@ class FaqBot(TeamsActivityHandler):
         self.recorder = recorder or Recorder.disabled()
         self._clock = clock
         self._welcomed: dict[str, float] = {}
+        # Per entry id: its answer card's fixed parts and related entries, built once (the
+        # knowledge base is fixed for the bot's life; at most one item per entry).
+        self._answer_parts: dict[str, tuple[AnswerParts, tuple[FaqEntry, ...]]] = {}
 
     # ------------------------------------------------------------------ installs and joins
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
@@ -347,9 +352,16 @@ class FaqBot(TeamsActivityHandler):
         question_id: str | None = None,
         asked: str | None = None,
     ) -> Card:
-        related = [self.knowledge.get(entry_id) for entry_id in entry.related]
-        shown = [other for other in related if other is not None][:MAX_RELATED]
-        return answer_card(entry, shown, feedback=feedback, question_id=question_id, asked=asked)
+        known = self._answer_parts.get(entry.id)
+        if known is None or known[0].entry is not entry:
+            related = [self.knowledge.get(entry_id) for entry_id in entry.related]
+            shown = tuple(other for other in related if other is not None)[:MAX_RELATED]
+            known = (answer_parts(entry), shown)
+            self._answer_parts[entry.id] = known
+        parts, shown = known
+        return answer_card_from(
+            parts, shown, feedback=feedback, question_id=question_id, asked=asked
+        )
 
     def _no_match_card(
         self, question: str, nearest: Sequence[FaqEntry], *, question_id: str | None = None
