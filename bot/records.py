@@ -10,11 +10,11 @@ erased on request without the log knowing who they are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Surface(StrEnum):
@@ -95,6 +95,74 @@ class EventRecord:
 
 class SchemaError(RuntimeError):
     """The question log's database was written by a newer version of the bot."""
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+# Rows in the stores' column order (both stores' tables list the fields in declaration order).
+# ``at`` converts the timestamp to and from the store's own form (SQLite keeps ISO text).
+def question_row(record: QuestionRecord, at: Callable[[datetime], Any] = _same) -> tuple[Any, ...]:
+    """The values of a question's columns, in table order."""
+    return (
+        record.id,
+        at(record.at),
+        record.user,
+        record.channel,
+        record.conversation_type,
+        str(record.surface),
+        record.text,
+        record.decision,
+        record.entry_id,
+        record.score,
+        record.runner_up_id,
+        record.runner_up_score,
+    )
+
+
+def question_from_row(row: Sequence[Any], at: Callable[[Any], datetime] = _same) -> QuestionRecord:
+    """The question a row of :func:`question_row` values holds."""
+    return QuestionRecord(
+        id=row[0],
+        at=at(row[1]),
+        user=row[2],
+        channel=row[3],
+        conversation_type=row[4],
+        surface=Surface(row[5]),
+        text=row[6],
+        decision=row[7],
+        entry_id=row[8],
+        score=row[9],
+        runner_up_id=row[10],
+        runner_up_score=row[11],
+    )
+
+
+def event_row(record: EventRecord, at: Callable[[datetime], Any] = _same) -> tuple[Any, ...]:
+    """The values of an event's columns, in table order."""
+    return (
+        record.id,
+        at(record.at),
+        record.user,
+        str(record.kind),
+        record.question_id,
+        record.entry_id,
+        record.question_text,
+    )
+
+
+def event_from_row(row: Sequence[Any], at: Callable[[Any], datetime] = _same) -> EventRecord:
+    """The event a row of :func:`event_row` values holds."""
+    return EventRecord(
+        id=row[0],
+        at=at(row[1]),
+        user=row[2],
+        kind=EventKind(row[3]),
+        question_id=row[4],
+        entry_id=row[5],
+        question_text=row[6],
+    )
 
 
 class RecordStore(Protocol):

@@ -20,7 +20,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from bot.records import EventKind, EventRecord, QuestionRecord, SchemaError, Surface
+from bot.records import (
+    EventRecord,
+    QuestionRecord,
+    SchemaError,
+    event_from_row,
+    event_row,
+    question_from_row,
+    question_row,
+)
 
 #: Each migration is a list of statements; index + 1 is the schema version it produces.
 MIGRATIONS: list[list[str]] = [
@@ -147,24 +155,24 @@ class PostgresRecordStore:
                     f"INSERT INTO questions ({_QUESTION_COLUMNS}) VALUES "
                     "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
                     "ON CONFLICT (id) DO NOTHING",
-                    [_question_row(record) for record in questions],
+                    [question_row(record) for record in questions],
                 )
             if events:
                 await connection.executemany(
                     f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7) "
                     "ON CONFLICT (id) DO NOTHING",
-                    [_event_row(record) for record in events],
+                    [event_row(record) for record in events],
                 )
 
     async def questions(self, since: datetime | None = None) -> list[QuestionRecord]:
         """Every question at or after ``since`` (all when ``None``), oldest first."""
         rows = await self._select(f"SELECT {_QUESTION_COLUMNS} FROM questions", since)
-        return [_question(row) for row in rows]
+        return [question_from_row(row) for row in rows]
 
     async def events(self, since: datetime | None = None) -> list[EventRecord]:
         """Every event at or after ``since`` (all when ``None``), oldest first."""
         rows = await self._select(f"SELECT {_EVENT_COLUMNS} FROM events", since)
-        return [_event(row) for row in rows]
+        return [event_from_row(row) for row in rows]
 
     async def purge(self, before: datetime) -> int:
         """Delete every record older than ``before``; return how many were deleted."""
@@ -183,7 +191,9 @@ class PostgresRecordStore:
             events = await connection.fetch(
                 f"SELECT {_EVENT_COLUMNS} FROM events WHERE user_hash = $1 ORDER BY at, id", user
             )
-        return [_question(row) for row in questions], [_event(row) for row in events]
+        return [question_from_row(row) for row in questions], [
+            event_from_row(row) for row in events
+        ]
 
     async def erase_user(self, user: str) -> int:
         """Delete one user's questions, clicks and votes; return how many records.
@@ -241,61 +251,3 @@ async def _migrate(connection: Any, migrations: Sequence[Sequence[str]]) -> None
 def _count(status: str) -> int:
     """The row count of a command status such as ``DELETE 3``."""
     return int(status.rsplit(" ", 1)[-1])
-
-
-def _question_row(record: QuestionRecord) -> tuple[Any, ...]:
-    return (
-        record.id,
-        record.at,
-        record.user,
-        record.channel,
-        record.conversation_type,
-        str(record.surface),
-        record.text,
-        record.decision,
-        record.entry_id,
-        record.score,
-        record.runner_up_id,
-        record.runner_up_score,
-    )
-
-
-def _event_row(record: EventRecord) -> tuple[Any, ...]:
-    return (
-        record.id,
-        record.at,
-        record.user,
-        str(record.kind),
-        record.question_id,
-        record.entry_id,
-        record.question_text,
-    )
-
-
-def _question(row: Any) -> QuestionRecord:
-    return QuestionRecord(
-        id=row[0],
-        at=row[1],
-        user=row[2],
-        channel=row[3],
-        conversation_type=row[4],
-        surface=Surface(row[5]),
-        text=row[6],
-        decision=row[7],
-        entry_id=row[8],
-        score=row[9],
-        runner_up_id=row[10],
-        runner_up_score=row[11],
-    )
-
-
-def _event(row: Any) -> EventRecord:
-    return EventRecord(
-        id=row[0],
-        at=row[1],
-        user=row[2],
-        kind=EventKind(row[3]),
-        question_id=row[4],
-        entry_id=row[5],
-        question_text=row[6],
-    )

@@ -22,7 +22,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.records import EventKind, EventRecord, QuestionRecord, SchemaError, Surface
+from bot.records import (
+    EventRecord,
+    QuestionRecord,
+    SchemaError,
+    event_from_row,
+    event_row,
+    question_from_row,
+    question_row,
+)
 
 T = TypeVar("T")
 
@@ -112,8 +120,8 @@ class SqliteRecordStore:
         self, questions: Sequence[QuestionRecord], events: Sequence[EventRecord]
     ) -> None:
         """Insert a batch in one transaction; ids already stored are skipped."""
-        question_rows = [_question_row(record) for record in questions]
-        event_rows = [_event_row(record) for record in events]
+        question_rows = [question_row(record, _timestamp) for record in questions]
+        event_rows = [event_row(record, _timestamp) for record in events]
 
         def write() -> None:
             with self._db() as db:
@@ -132,12 +140,12 @@ class SqliteRecordStore:
     async def questions(self, since: datetime | None = None) -> list[QuestionRecord]:
         """Every question at or after ``since`` (all when ``None``), oldest first."""
         rows = await self._select(f"SELECT {_QUESTION_COLUMNS} FROM questions", since)
-        return [_question(row) for row in rows]
+        return [question_from_row(row, _datetime) for row in rows]
 
     async def events(self, since: datetime | None = None) -> list[EventRecord]:
         """Every event at or after ``since`` (all when ``None``), oldest first."""
         rows = await self._select(f"SELECT {_EVENT_COLUMNS} FROM events", since)
-        return [_event(row) for row in rows]
+        return [event_from_row(row, _datetime) for row in rows]
 
     async def purge(self, before: datetime) -> int:
         """Delete every record older than ``before``; return how many were deleted."""
@@ -167,7 +175,9 @@ class SqliteRecordStore:
             return questions, events
 
         questions, events = await self._run(export)
-        return [_question(row) for row in questions], [_event(row) for row in events]
+        return [question_from_row(row, _datetime) for row in questions], [
+            event_from_row(row, _datetime) for row in events
+        ]
 
     async def erase_user(self, user: str) -> int:
         """Delete one user's questions, clicks and votes; return how many records.
@@ -275,61 +285,3 @@ def _timestamp(at: datetime) -> str:
 
 def _datetime(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-
-
-def _question_row(record: QuestionRecord) -> tuple[Any, ...]:
-    return (
-        record.id,
-        _timestamp(record.at),
-        record.user,
-        record.channel,
-        record.conversation_type,
-        str(record.surface),
-        record.text,
-        record.decision,
-        record.entry_id,
-        record.score,
-        record.runner_up_id,
-        record.runner_up_score,
-    )
-
-
-def _event_row(record: EventRecord) -> tuple[Any, ...]:
-    return (
-        record.id,
-        _timestamp(record.at),
-        record.user,
-        str(record.kind),
-        record.question_id,
-        record.entry_id,
-        record.question_text,
-    )
-
-
-def _question(row: Sequence[Any]) -> QuestionRecord:
-    return QuestionRecord(
-        id=row[0],
-        at=_datetime(row[1]),
-        user=row[2],
-        channel=row[3],
-        conversation_type=row[4],
-        surface=Surface(row[5]),
-        text=row[6],
-        decision=row[7],
-        entry_id=row[8],
-        score=row[9],
-        runner_up_id=row[10],
-        runner_up_score=row[11],
-    )
-
-
-def _event(row: Sequence[Any]) -> EventRecord:
-    return EventRecord(
-        id=row[0],
-        at=_datetime(row[1]),
-        user=row[2],
-        kind=EventKind(row[3]),
-        question_id=row[4],
-        entry_id=row[5],
-        question_text=row[6],
-    )
