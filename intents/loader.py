@@ -276,13 +276,7 @@ def build_knowledge_base(documents: Mapping[str, Any]) -> KnowledgeBase:
 
 
 def _asks(name: str, document: Any, problems: list[str]) -> dict[str, tuple[str, ...]]:
-    raw = document.get("asks") if isinstance(document, dict) else None
-    if not isinstance(raw, dict):
-        problems.append(f"{name}: expected a top-level 'asks' mapping of kind -> words")
-        return {}
-    unknown = sorted(str(key) for key in document if key != "asks")
-    if unknown:
-        problems.append(f"{name}: unknown top-level keys {_quoted(unknown)}")
+    raw = _top_level_mapping(name, document, "asks", "kind -> words", problems)
     asks: dict[str, tuple[str, ...]] = {}
     owner: dict[str, str] = {}
     for kind, triggers in raw.items():
@@ -290,12 +284,8 @@ def _asks(name: str, document: Any, problems: list[str]) -> dict[str, tuple[str,
         if not isinstance(kind, str) or not _KEBAB.fullmatch(kind):
             problems.append(f"{where}: the kind must be kebab-case (like 'how-much')")
             continue
-        if not isinstance(triggers, list) or not triggers:
-            problems.append(f"{where}: expected a non-empty list of words")
-            continue
-        clean = [" ".join(t.split()) for t in triggers if isinstance(t, str) and t.strip()]
-        if len(clean) != len(triggers):
-            problems.append(f"{where}: every entry of the list must be non-empty text")
+        clean = _text_list(where, triggers, "words", problems)
+        if clean is None:
             continue
         for trigger in clean:
             key = _term_key(trigger)
@@ -375,24 +365,39 @@ def _out_of_scope_problems(
 
 
 def _topics(name: str, document: Any, problems: list[str]) -> dict[str, tuple[str, ...]]:
-    raw = document.get("topics") if isinstance(document, dict) else None
-    if not isinstance(raw, dict):
-        problems.append(f"{name}: expected a top-level 'topics' mapping of section -> terms")
-        return {}
-    unknown = sorted(str(key) for key in document if key != "topics")
-    if unknown:
-        problems.append(f"{name}: unknown top-level keys {_quoted(unknown)}")
+    raw = _top_level_mapping(name, document, "topics", "section -> terms", problems)
     topics: dict[str, tuple[str, ...]] = {}
     for section, terms in raw.items():
-        if not isinstance(terms, list) or not terms:
-            problems.append(f"{name} section {section!r}: expected a non-empty list of terms")
-            continue
-        clean = [" ".join(t.split()) for t in terms if isinstance(t, str) and t.strip()]
-        if len(clean) != len(terms):
-            problems.append(f"{name} section {section!r}: every term must be non-empty text")
-            continue
-        topics[str(section)] = tuple(clean)
+        clean = _text_list(f"{name} section {section!r}", terms, "terms", problems)
+        if clean is not None:
+            topics[str(section)] = tuple(clean)
     return topics
+
+
+def _top_level_mapping(
+    name: str, document: Any, key: str, shape: str, problems: list[str]
+) -> dict[Any, Any]:
+    """``document[key]``, a mapping and the document's only key (else ``{}`` and problems)."""
+    raw = document.get(key) if isinstance(document, dict) else None
+    if not isinstance(raw, dict):
+        problems.append(f"{name}: expected a top-level {key!r} mapping of {shape}")
+        return {}
+    unknown = sorted(str(other) for other in document if other != key)
+    if unknown:
+        problems.append(f"{name}: unknown top-level keys {_quoted(unknown)}")
+    return raw
+
+
+def _text_list(where: str, value: Any, what: str, problems: list[str]) -> list[str] | None:
+    """``value`` as a non-empty list of whitespace-collapsed texts, or ``None`` and a problem."""
+    if not isinstance(value, list) or not value:
+        problems.append(f"{where}: expected a non-empty list of {what}")
+        return None
+    clean = [" ".join(t.split()) for t in value if isinstance(t, str) and t.strip()]
+    if len(clean) != len(value):
+        problems.append(f"{where}: every entry of the list must be non-empty text")
+        return None
+    return clean
 
 
 @dataclass(frozen=True, slots=True)
