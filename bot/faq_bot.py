@@ -41,7 +41,6 @@ from bot.cards import (
     topics_card,
     welcome_card,
 )
-from bot.feedback import FeedbackSink, LoggingFeedbackSink, Rating
 from bot.mentions import question_text
 from bot.recorder import Recorder
 from bot.records import EventKind, QuestionRecord, Surface
@@ -82,7 +81,6 @@ class FaqBot(TeamsActivityHandler):
 
     Args:
         matcher: A fitted matcher; its entries are the knowledge base the cards show.
-        feedback: Where ratings go (default: the log).
         clock: Monotonic seconds, for the welcome de-duplication (tests pass a fake).
         recorder: The question log (default: records nothing). Questions, clicks and votes
             are handed to it without waiting; the app starts and closes it.
@@ -92,7 +90,6 @@ class FaqBot(TeamsActivityHandler):
         self,
         matcher: TfidfMatcher,
         *,
-        feedback: FeedbackSink | None = None,
         clock: Callable[[], float] = time.monotonic,
         recorder: Recorder | None = None,
     ) -> None:
@@ -101,7 +98,6 @@ class FaqBot(TeamsActivityHandler):
         self.knowledge = matcher.knowledge_
         self.next_steps = next_steps(self.knowledge)
         self.source_title = next((e.source.title for e in self.knowledge if e.source), None)
-        self._feedback: FeedbackSink = feedback or LoggingFeedbackSink()
         self.recorder = recorder or Recorder.disabled()
         self._clock = clock
         self._welcomed: dict[str, float] = {}
@@ -235,20 +231,7 @@ class FaqBot(TeamsActivityHandler):
     async def _on_feedback(self, turn_context: TurnContext, action: Feedback) -> None:
         """Record the rating, then show it on the rated card (or say thanks in a reply)."""
         activity = turn_context.activity
-        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-        tenant = channel_data.get("tenant")
-        await self._feedback.record(
-            Rating(
-                entry_id=action.entry_id,
-                helpful=action.helpful,
-                channel_id=activity.channel_id,
-                conversation_type=activity.conversation.conversation_type
-                if activity.conversation
-                else None,
-                user_id=activity.from_property.id if activity.from_property else None,
-                tenant_id=tenant.get("id") if isinstance(tenant, dict) else None,
-            )
-        )
+        log.info("feedback entry=%s helpful=%s", action.entry_id, action.helpful)
         self._record_event(
             turn_context,
             EventKind.HELPFUL if action.helpful else EventKind.NOT_HELPFUL,

@@ -14,7 +14,6 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.faq_bot import FaqBot
-from bot.feedback import Rating
 from intents import MatchResult, TfidfMatcher
 from tests.samples import KNOWLEDGE, smalltalk
 
@@ -69,16 +68,6 @@ class ExplodingMatcher(TfidfMatcher):
 
     def match(self, text: str | None) -> MatchResult:
         raise RuntimeError(self.SECRET)
-
-
-class RecordingSink:
-    """A feedback sink that keeps the ratings for the test to read."""
-
-    def __init__(self) -> None:
-        self.ratings: list[Rating] = []
-
-    async def record(self, rating: Rating) -> None:
-        self.ratings.append(rating)
 
 
 def adapter_for(bot: FaqBot, **options: Any) -> TestAdapter:
