@@ -365,7 +365,12 @@ class Analyzer:
                 key = tuple(stem(w) for w in words(term))
                 if key:
                     self._phrases.setdefault(key, concept)
-        self._longest = max((len(k) for k in self._phrases), default=0)
+        # first stem of a phrase -> the lengths of the phrases it starts, longest first: a
+        # position whose stem starts no phrase costs one lookup, not one per length
+        sizes: dict[str, set[int]] = {}
+        for key in self._phrases:
+            sizes.setdefault(key[0], set()).add(len(key))
+        self._sizes = {first: sorted(found, reverse=True) for first, found in sizes.items()}
         self.spelling_: SpellingRepair | None = None
 
     def fit(self, texts: Iterable[str]) -> Analyzer:
@@ -385,7 +390,9 @@ class Analyzer:
         result: list[Term] = []
         i = 0
         while i < len(stems):
-            for size in range(min(self._longest, len(stems) - i), 0, -1):
+            for size in self._sizes.get(stems[i], ()):
+                if size > len(stems) - i:
+                    continue
                 concept = self._phrases.get(tuple(stems[i : i + size]))
                 if concept is not None:
                     surface = " ".join(tokens[i : i + size])

@@ -27,9 +27,11 @@ learns and returns ``self``, learned state ends in ``_``.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Self
 
@@ -48,9 +50,12 @@ from intents.smalltalk import SmallTalkDetector
 #: Words whose character n-gram columns a matcher keeps (a word costs ~200 bytes).
 _MAX_CACHED_WORDS = 50_000
 
-#: Largest index (terms x documents) kept as a dense array as well: 8 MB at most. A small
+#: Up to this many entries, the ranking is sorted in plain Python (fewer numpy calls).
+_SORTED_IN_PYTHON = 64
+
+#: Largest index (terms x documents) kept as a dense array as well: 16 MB at most. A small
 #: knowledge base's indexes all fit; a large one's stay sparse only.
-_MAX_DENSE_CELLS = 1_000_000
+_MAX_DENSE_CELLS = 2_000_000
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -187,11 +192,6 @@ class TfidfMatcher:
         words.idf_ = np.where(in_entries > 0, entry_idf, self.max_idf_)
         self.words_ = words
         self.in_entries_: BoolArray = in_entries > 0
-        # Entries' rows first, then the out-of-scope topics' rows, in one index per channel:
-        # one walk of the postings scores both.
-        self.phrasing_index_ = _Postings(words.transform([*phrasings, *topic_phrasings]))
-        self.entry_index_ = _Postings(words.transform([*documents, *topic_documents]))
-        self.answer_index_ = _Postings(words.transform(answers))
 
         chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float64
@@ -210,6 +210,18 @@ class TfidfMatcher:
         incidence = (words.transform([*documents, *topic_documents]) > 0).astype(np.float64)
         self.entry_terms_ = sp.csr_matrix(incidence.multiply(unigram[np.newaxis, :]))
         self.entry_term_index_ = _Postings(self.entry_terms_)
+        # The three cosine channels in one index, so that one product (one walk of the
+        # postings on a large knowledge base) scores them all: the phrasings, the entries as
+        # a whole, the answers. In the first two, the entries' rows come before the
+        # out-of-scope topics' rows.
+        blocks = [
+            words.transform([*phrasings, *topic_phrasings]),
+            words.transform([*documents, *topic_documents]),
+            words.transform(answers),
+        ]
+        self.word_index_ = _Postings(sp.vstack(blocks))
+        whole_start = blocks[0].shape[0]
+        self.word_blocks_ = (whole_start, whole_start + blocks[1].shape[0])
         self.idf_: FloatArray = words.idf_
         self.vocabulary_: dict[str, int] = vocabulary
         self.topics_out_ = topics
@@ -221,21 +233,26 @@ class TfidfMatcher:
         self.topic_phrasings_ = tuple(topic_phrasings)
         self.phrasing_owner_ = owners
         self.phrasing_starts_ = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        # Where each entry's phrasings start, then each topic's, in the phrasings block.
+        self.all_phrasing_starts_: IntArray = np.r_[
+            self.phrasing_starts_, len(phrasings) + self.topic_starts_
+        ].astype(np.intp)
         # Sections with a topic: the analysed forms of its terms, and which entries it covers.
-        self.topics_: list[tuple[tuple[tuple[str, ...], ...], BoolArray]] = []
+        self.topics_: list[tuple[frozenset[tuple[str, ...]], FloatArray]] = []
         for section, topic_terms in knowledge.topics.items():
-            forms = tuple({tuple(analyzer.analyze(term)) for term in topic_terms} - {()})
+            forms = frozenset({tuple(analyzer.analyze(term)) for term in topic_terms} - {()})
             members = np.array([e.section == section for e in entries])
             if forms and members.any():
-                self.topics_.append((forms, members))
+                self.topics_.append((forms, np.where(members, self.off_topic_factor, 1.0)))
+        self.topic_sizes_ = sorted({len(form) for forms, _ in self.topics_ for form in forms})
         # Kinds of question (who, when...): the word runs that ask each, and which entries
         # declare that they answer it.
-        self.asks_: list[tuple[frozenset[tuple[str, ...]], BoolArray]] = []
+        self.asks_: list[tuple[frozenset[tuple[str, ...]], FloatArray]] = []
         for kind, triggers in knowledge.asks.items():
             runs = frozenset(tuple(word_tokens(trigger)) for trigger in triggers) - {()}
             answering = np.array([kind in e.answers for e in entries])
             if runs:
-                self.asks_.append((runs, answering))
+                self.asks_.append((runs, np.where(answering, 1.0, self.unasked_factor)))
         self.ask_sizes_ = sorted({len(run) for runs, _ in self.asks_ for run in runs})
         self.phrasings_ = tuple(phrasings)
         self.knowledge_ = knowledge
@@ -252,83 +269,74 @@ class TfidfMatcher:
             raise NotFittedError("call fit() before rank() or match()")
 
     @staticmethod
-    def _weights(
-        features: Sequence[str], vocabulary: dict[str, int], idf: FloatArray
-    ) -> tuple[IntArray, FloatArray]:
-        """Columns and TF-IDF weights of one text, as the fitted vectorizer computes them
-        (sublinear tf, l2 norm), without building a sparse matrix for a single row."""
-        known = (vocabulary.get(feature) for feature in features)
-        return TfidfMatcher._column_weights([column for column in known if column is not None], idf)
-
-    @staticmethod
-    def _column_weights(found: Sequence[int], idf: FloatArray) -> tuple[IntArray, FloatArray]:
-        """:meth:`_weights` of a text whose in-vocabulary features are the columns ``found``
-        (in text order, repeats included)."""
-        counts: dict[int, int] = {}
-        for column in found:
-            counts[column] = counts.get(column, 0) + 1
+    def _weights(found: Sequence[int], idf: FloatArray) -> tuple[IntArray, FloatArray, float]:
+        """TF-IDF weights of a text whose in-vocabulary features are the columns ``found`` (in
+        text order, repeats included), as the fitted vectorizer computes them (sublinear tf),
+        before the l2 norm, which is returned beside them."""
+        counts = Counter(found)
         columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
-        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[columns]
-        return columns, _normalized(values)
+        values = idf[columns]
+        if len(counts) < len(found):  # a feature repeats: 1 + log(count) times its IDF
+            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            values = values * (1.0 + np.log(tf))
+        return columns, values, math.sqrt(values @ values)
 
     def _scores(self, text: str) -> _Scores:
-        """Confidence, similarity, coverage and per-phrasing similarity for every entry, and
-        for every out-of-scope topic."""
-        n, n_phrasings = len(self.entries_), len(self.phrasings_)
+        """Confidence, similarity and coverage of every entry and out-of-scope topic, and the
+        similarity of every phrasing of both."""
+        n = len(self.entries_)
         terms = self.analyzer_.terms(text)
         stems = [t.term for t in terms]
-        columns, weights = self._weights(_with_bigrams(stems), self.vocabulary_, self.idf_)
-        phrasing_all = self.phrasing_index_.dot(columns, weights)
-        whole_all = self.entry_index_.dot(columns, weights)
-        coverage_all = self._coverage(stems)
-        topic_phrasing = phrasing_all[n_phrasings:]
-        topic_confidence = self._topic_confidence(topic_phrasing, whole_all[n:], coverage_all[n:])
+        known = (self.vocabulary_.get(feature) for feature in _with_bigrams(stems))
+        columns, weights, norm = self._weights([c for c in known if c is not None], self.idf_)
         # Entries see only the words some entry has: words only out-of-scope topics know are
         # unknown to them, as before those topics existed. Entry rows never hold those words,
         # so their cosines need only the question vector's norm over the entries' words.
-        entry_norm = float(np.sqrt(np.sum(weights[self.in_entries_[columns]] ** 2)))
+        in_entries = weights[self.in_entries_[columns]]
+        entry_norm = math.sqrt(in_entries @ in_entries)
+        # Cosines times the question's norm: phrasings, entries as a whole, answers; in the
+        # first two, the entries' rows and then the topics'.
+        row = self.word_index_.dot(columns, weights)
+        whole_start, answer_start = self.word_blocks_
+        phrasings = row[:whole_start]
+        whole = row[whole_start:answer_start]
+        coverage_all = self._coverage(stems)
+        best = np.maximum.reduceat(phrasings, self.all_phrasing_starts_)
+        scores = _Scores(
+            n=n,
+            n_phrasings=len(self.phrasings_),
+            raw_phrasing=phrasings,
+            entry_norm=entry_norm,
+            topic_norm=norm,
+            topic_confidence=self._topic_confidence(best[n:], whole[n:], coverage_all[n:], norm),
+        )
         if not entry_norm:
-            zeros = np.zeros(n)
-            return _Scores(
-                zeros, zeros, zeros, np.zeros(n_phrasings), topic_confidence, topic_phrasing
-            )
-        phrasing = phrasing_all[:n_phrasings] / entry_norm
-        best_phrasing = np.maximum.reduceat(phrasing, self.phrasing_starts_)
-        entry = whole_all[:n] / entry_norm
-        answer = self.answer_index_.dot(columns, weights) / entry_norm
+            return scores
+        p, e, a, c = self.phrasing_weight, self.entry_weight, self.answer_weight, self.char_weight
+        word_part = p * best[:n] + e * whole[:n] + a * row[answer_start:]
         char_text = _char_text(terms)
-        if self.char_weight and char_text:
-            char_columns, char_weights = self._column_weights(
+        if c and char_text:
+            char_columns, char_weights, char_norm = self._weights(
                 self._char_columns(char_text), self.char_idf_
             )
-            best_char = self._char_scores(
-                char_columns, char_weights, best_phrasing + entry + answer
-            )
+            best_char = self._char_scores(char_columns, char_weights, char_norm, word_part)
+            similarity = (word_part * (1.0 / entry_norm) + c * best_char) * (1.0 / (p + e + a + c))
         else:
-            best_char = np.zeros(n)
-        similarity = (
-            self.phrasing_weight * best_phrasing
-            + self.entry_weight * entry
-            + self.answer_weight * answer
-            + self.char_weight * best_char
-        ) / (self.phrasing_weight + self.entry_weight + self.answer_weight + self.char_weight)
-
+            similarity = word_part * (1.0 / (entry_norm * (p + e + a + c)))
         coverage = coverage_all[:n]
         confidence = self._confidence(similarity, coverage)
-        for forms, members in self.topics_:
-            if not any(_contains(stems, form) for form in forms):
-                confidence = np.where(members, confidence * self.off_topic_factor, confidence)
+        if self.topics_:
+            named = _runs(stems, self.topic_sizes_)
+            for forms, factors in self.topics_:
+                if named.isdisjoint(forms):
+                    confidence = confidence * factors
         if self.asks_:
-            tokens = word_tokens(text)
-            runs = {
-                tuple(tokens[i : i + size])
-                for size in self.ask_sizes_
-                for i in range(len(tokens) - size + 1)
-            }
-            for triggers, answering in self.asks_:
-                if not runs.isdisjoint(triggers):
-                    confidence = np.where(answering, confidence, confidence * self.unasked_factor)
-        return _Scores(confidence, similarity, coverage, phrasing, topic_confidence, topic_phrasing)
+            asked = _runs(word_tokens(text), self.ask_sizes_)
+            for triggers, factors in self.asks_:
+                if not asked.isdisjoint(triggers):
+                    confidence = confidence * factors
+        scores.confidence, scores.similarity, scores.coverage = confidence, similarity, coverage
+        return scores
 
     def _confidence(self, similarity: FloatArray, coverage: FloatArray) -> FloatArray:
         c = self.coverage_exponent
@@ -336,19 +344,17 @@ class TfidfMatcher:
         return confidence
 
     def _topic_confidence(
-        self, phrasing: FloatArray, whole: FloatArray, coverage: FloatArray
+        self, best_phrasing: FloatArray, whole: FloatArray, coverage: FloatArray, norm: float
     ) -> FloatArray:
-        """Confidence of each out-of-scope topic.
+        """Confidence of each out-of-scope topic (phrasing and whole cosines times ``norm``).
 
         Topics have no answer text and no character channel: their similarity blends the
         phrasing and whole-topic channels with the entries' weights for those two.
         """
-        if not self.topics_out_:
-            return np.zeros(0)
-        best_phrasing = np.maximum.reduceat(phrasing, self.topic_starts_)
-        similarity = (self.phrasing_weight * best_phrasing + self.entry_weight * whole) / (
-            self.phrasing_weight + self.entry_weight
-        )
+        if not self.topics_out_ or not norm:
+            return np.zeros(len(self.topics_out_))
+        p, e = self.phrasing_weight, self.entry_weight
+        similarity = (p * best_phrasing + e * whole) * (1.0 / (norm * (p + e)))
         return self._confidence(similarity, coverage)
 
     def _coverage(self, stems: Sequence[str]) -> FloatArray:
@@ -357,14 +363,14 @@ class TfidfMatcher:
         # In a long message each extra word carries less of the intent: past
         # ``filler_allowance`` terms, unknown words weigh proportionally less.
         unknown_weight = self.max_idf_ * min(1.0, self.filler_allowance / max(1, len(distinct)))
-        columns = [self.vocabulary_.get(term) for term in distinct]
-        known = np.array([c for c in columns if c is not None], dtype=np.intp)
+        found = [self.vocabulary_.get(term) for term in distinct]
+        known = np.array([c for c in found if c is not None], dtype=np.intp)
         # Words only out-of-scope topics know weigh as unknown words do.
         weights = np.where(self.in_entries_[known], self.idf_[known], unknown_weight)
-        total = unknown_weight * (len(columns) - len(known)) + float(weights.sum())
+        total = unknown_weight * (len(found) - len(known)) + float(weights.sum())
         if total == 0:
             return np.zeros(self.entry_term_index_.documents)
-        return self.entry_term_index_.dot(known, weights) / total
+        return self.entry_term_index_.dot(known, weights * (1.0 / total))
 
     def _char_columns(self, text: str) -> list[int]:
         """The character n-gram columns of ``text`` in the analyzer's order, repeats included.
@@ -387,20 +393,25 @@ class TfidfMatcher:
             found += columns
         return found
 
-    def _char_scores(self, columns: IntArray, weights: FloatArray, prior: FloatArray) -> FloatArray:
-        """Best character-n-gram cosine per entry.
+    def _char_scores(
+        self, columns: IntArray, weights: FloatArray, norm: float, prior: FloatArray
+    ) -> FloatArray:
+        """Best character-n-gram cosine per entry, for n-gram ``weights`` of l2 norm ``norm``.
 
         The character channel only refines: on a large knowledge base it is computed for the
-        ``char_candidates`` entries the word channels rank highest (common n-grams have long
-        postings); on one of that size or smaller it is computed for every entry.
+        ``char_candidates`` entries the word channels rank highest (``prior``; common n-grams
+        have long postings); on one of that size or smaller it is computed for every entry.
         """
         n = len(self.entries_)
+        if not norm:
+            return np.zeros(n)
         if n <= self.char_candidates:
             char = self.char_index_.dot(columns, weights)
-            return np.maximum.reduceat(char, self.phrasing_starts_)
+            best: FloatArray = np.maximum.reduceat(char, self.phrasing_starts_) * (1.0 / norm)
+            return best
         candidates = np.argpartition(-prior, self.char_candidates)[: self.char_candidates]
         query = np.zeros(len(self.char_idf_))
-        query[columns] = weights
+        query[columns] = weights * (1.0 / norm)
         best = np.zeros(n)
         for entry in candidates:
             start = self.phrasing_starts_[entry]
@@ -414,13 +425,20 @@ class TfidfMatcher:
         return self._ranked(self._scores(clean_text(text)).confidence)
 
     def _ranked(self, confidence: FloatArray) -> list[Match]:
+        """The ``top_k`` entries with a non-zero confidence, best first (ties: file order)."""
         k = min(self.top_k, len(confidence))
-        top = np.argpartition(-confidence, k - 1)[:k] if k < len(confidence) else np.arange(k)
-        top = top[np.lexsort((top, -confidence[top]))]
+        if len(confidence) > _SORTED_IN_PYTHON:
+            top = np.argpartition(-confidence, k - 1)[:k] if k < len(confidence) else np.arange(k)
+            order: list[int] = top[np.lexsort((top, -confidence[top]))].tolist()
+            values: list[float] = confidence[order].tolist()
+        else:  # a small knowledge base: plain floats cost less than numpy calls
+            every = confidence.tolist()
+            order = sorted(range(len(every)), key=lambda i: (-every[i], i))[:k]
+            values = [every[i] for i in order]
         return [
-            Match(self.entries_[i], round(float(confidence[i]), 4))
-            for i in top
-            if confidence[i] > 0
+            Match(self.entries_[i], round(value, 4))
+            for i, value in zip(order, values, strict=True)
+            if value > 0
         ]
 
     def match(self, text: str | None) -> MatchResult:
@@ -536,27 +554,45 @@ class TfidfMatcher:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Scores:
-    """Everything one question scores: per entry, per entry phrasing, per out-of-scope topic."""
+    """Everything one question scores: per entry, per entry phrasing, per out-of-scope topic.
 
-    confidence: FloatArray
-    similarity: FloatArray
-    coverage: FloatArray
-    phrasing: FloatArray
+    Phrasing cosines are kept as computed (times the question's norm) and divided only when
+    asked for (``explain`` needs them, a match does not). Entries stay at zero when the
+    question has no word any entry knows.
+    """
+
+    n: int
+    n_phrasings: int
+    raw_phrasing: FloatArray
+    entry_norm: float
+    topic_norm: float
     topic_confidence: FloatArray
-    topic_phrasing: FloatArray
+    confidence: FloatArray = field(default_factory=lambda: np.zeros(0))
+    similarity: FloatArray = field(default_factory=lambda: np.zeros(0))
+    coverage: FloatArray = field(default_factory=lambda: np.zeros(0))
+
+    def __post_init__(self) -> None:
+        if not self.entry_norm:
+            self.confidence = self.similarity = self.coverage = np.zeros(self.n)
+
+    @property
+    def phrasing(self) -> FloatArray:
+        """Cosine of the question with each entry phrasing."""
+        mine = self.raw_phrasing[: self.n_phrasings]
+        return mine / self.entry_norm if self.entry_norm else np.zeros(self.n_phrasings)
+
+    @property
+    def topic_phrasing(self) -> FloatArray:
+        """Cosine of the question with each out-of-scope topic phrasing."""
+        theirs = self.raw_phrasing[self.n_phrasings :]
+        return theirs / self.topic_norm if self.topic_norm else np.zeros(len(theirs))
 
 
-def _normalized(values: FloatArray) -> FloatArray:
-    norm = float(np.sqrt(values @ values)) if len(values) else 0.0
-    return values / norm if norm else values
-
-
-def _contains(terms: Sequence[str], form: tuple[str, ...]) -> bool:
-    """Whether ``form`` occurs in ``terms`` as a contiguous run."""
-    size = len(form)
-    return any(tuple(terms[i : i + size]) == form for i in range(len(terms) - size + 1))
+def _runs(terms: Sequence[str], sizes: Sequence[int]) -> set[tuple[str, ...]]:
+    """Every contiguous run of ``terms`` whose length is one of ``sizes``."""
+    return {tuple(terms[i : i + size]) for size in sizes for i in range(len(terms) - size + 1)}
 
 
 def _with_bigrams(terms: Sequence[str]) -> list[str]:
@@ -569,16 +605,15 @@ def _char_text(terms: Sequence[Term]) -> str:
 
 
 class _Postings:
-    """An inverted index (term -> documents with weights) for one-query dot products.
+    """An inverted index (term -> documents with weights) for a question's dot products.
 
     ``dot(columns, weights)`` equals ``query_row @ matrix.T`` for a documents-by-terms
-    ``matrix``, but touches only the query terms' postings and builds no scipy objects,
-    which is what makes a match cost microseconds rather than a millisecond.
+    ``matrix`` and a query row nonzero only in ``columns``, but touches only those terms'
+    postings and builds no scipy objects, which is what makes a match cost
+    microseconds rather than a millisecond.
 
     An index of at most ``_MAX_DENSE_CELLS`` cells also keeps its terms-by-documents rows
-    dense: gathering the query terms' rows and summing them costs less than walking the
-    postings, and adds the same products in the same order (query term by query term), so
-    the scores are bit for bit those of the postings walk.
+    dense: one matrix product over the query terms' rows costs less than walking postings.
     """
 
     def __init__(self, matrix: sp.spmatrix) -> None:
@@ -591,21 +626,20 @@ class _Postings:
         cells = by_term.shape[0] * by_term.shape[1]
         self.dense: FloatArray | None = (
             np.ascontiguousarray(by_term.toarray(), dtype=np.float64)
-            # One document: numpy would sum a (terms, 1) array along its fast axis, pairwise.
-            if cells <= _MAX_DENSE_CELLS and self.documents > 1
+            if cells <= _MAX_DENSE_CELLS
             else None
         )
 
     def dot(self, columns: IntArray, weights: FloatArray) -> FloatArray:
+        """Scores of every document for a query with ``weights`` in ``columns`` (distinct)."""
+        if not len(columns):
+            return np.zeros(self.documents)
         if self.dense is not None:
-            if not len(columns):
-                return np.zeros(self.documents)
-            # Summing over the outer axis of a C-ordered array adds the rows one after the
-            # other (numpy adds pairwise only along the fast axis), as the postings walk adds
-            # them; 0.0 + x and x + 0.0 are exact, so absent terms change nothing.
-            products = self.dense[columns] * weights[:, np.newaxis]
-            dense_scores: FloatArray = products.sum(axis=0)
-            return dense_scores
+            products: FloatArray = weights @ self.dense.take(columns, axis=0)
+            return products
+        return self._walk(columns, weights)
+
+    def _walk(self, columns: IntArray, weights: FloatArray) -> FloatArray:
         starts = self.indptr[columns]
         lengths = self.indptr[columns + 1] - starts
         total = int(lengths.sum())

@@ -65,13 +65,13 @@ def test_character_columns_of_any_text_are_the_analyzers(matcher: TfidfMatcher, 
 
 @settings(max_examples=200, deadline=None, derandomize=True, database=None)
 @given(
-    documents=st.integers(2, 40),
+    documents=st.integers(1, 40),
     terms=st.integers(1, 60),
     density=st.floats(0.0, 1.0),
     seed=st.integers(0, 2**32 - 1),
     picked=st.integers(0, 30),
 )
-def test_dense_products_are_the_postings_walk_bit_for_bit(
+def test_dense_products_are_the_postings_walk(
     documents: int, terms: int, density: float, seed: int, picked: int
 ) -> None:
     rng = np.random.default_rng(seed)
@@ -82,19 +82,25 @@ def test_dense_products_are_the_postings_walk_bit_for_bit(
     assert dense.dense is not None
     walk = matcher_module._Postings(matrix)
     walk.dense = None
+    expected = matrix.toarray() @ np.bincount(columns, weights, minlength=terms)
 
-    assert dense.dot(columns, weights).tobytes() == walk.dot(columns, weights).tobytes()
+    # A matrix product may add in another order than the walk: equal to the last few bits.
+    np.testing.assert_allclose(dense.dot(columns, weights), expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(walk.dot(columns, weights), expected, rtol=1e-12, atol=1e-15)
 
 
-def test_a_matcher_with_dense_products_scores_as_one_without(
+def test_a_matcher_with_dense_products_decides_as_one_without(
     matcher: TfidfMatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(matcher_module, "_MAX_DENSE_CELLS", 0)
     sparse = TfidfMatcher().fit(matcher.knowledge_, matcher.smalltalk_)
-    assert sparse.phrasing_index_.dense is None
-    assert matcher.phrasing_index_.dense is not None
+    assert sparse.word_index_.dense is None
+    assert matcher.word_index_.dense is not None
 
     for text in [*TEXTS, "request SME support portal login", "who approves my travel"]:
         mine, theirs = matcher._scores(text), sparse._scores(text)
-        assert mine.confidence.tobytes() == theirs.confidence.tobytes()
-        assert mine.topic_confidence.tobytes() == theirs.topic_confidence.tobytes()
+        np.testing.assert_allclose(mine.confidence, theirs.confidence, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            mine.topic_confidence, theirs.topic_confidence, rtol=1e-12, atol=1e-15
+        )
+        assert matcher.match(text) == sparse.match(text)
