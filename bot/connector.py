@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import email.utils
+import json
 import logging
 import random
 import time
@@ -38,6 +39,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.aio import ConnectorClient
+from botframework.connector.aio.operations_async import ConversationsOperations
 from botframework.connector.auth import (
     AuthenticateRequestResult,
     AuthenticationConstants,
@@ -46,6 +48,7 @@ from botframework.connector.auth import (
     ConnectorFactory,
     UserTokenClient,
 )
+from botframework.connector.models import ErrorResponseException
 from msrest.exceptions import ClientRequestError
 from msrest.pipeline import Request, Response
 from msrest.pipeline.async_abc import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline
@@ -156,6 +159,8 @@ class _ConnectorResponse(AsyncClientResponse):
         self.headers = response.headers  # type: ignore[assignment]  # read-only is enough
         self.reason = response.reason
         self._body = body
+        #: What msrest's pipeline learnt about the response (its deserializer reads it).
+        self.context: dict[str, Any] = {}
 
     def body(self) -> bytes:
         return self._body
@@ -178,7 +183,7 @@ class _BearerToken(AsyncHTTPPolicy[ClientRequest, AsyncClientResponse]):
     async def send(
         self, request: Request[ClientRequest], **kwargs: Any
     ) -> Response[ClientRequest, AsyncClientResponse]:
-        header = await self._authorization()
+        header = await self.authorization()
         headers = request.http_request.headers
         if header is None:
             headers.pop("Authorization", None)
@@ -187,7 +192,8 @@ class _BearerToken(AsyncHTTPPolicy[ClientRequest, AsyncClientResponse]):
         assert self.next is not None  # the pipeline links every policy to the sender
         return await self.next.send(request, **kwargs)
 
-    async def _authorization(self) -> str | None:
+    async def authorization(self) -> str | None:
+        """The ``Authorization`` header value, or ``None`` with authentication off."""
         credentials = self._credentials
         app_id = getattr(credentials, "microsoft_app_id", None)
         if not app_id or app_id == AuthenticationConstants.ANONYMOUS_SKILL_APP_ID:
@@ -292,15 +298,17 @@ class ConnectorPool:
         built._serialize = self._serializer
         built.conversations._serialize = self._serializer
         built.attachments._serialize = self._serializer
+        bearer = _BearerToken(credentials, self.clock)
         built.config.pipeline = AsyncPipeline(
             [
                 built.config.user_agent_policy,
-                _BearerToken(credentials, self.clock),
+                bearer,
                 RawDeserializer(),
                 built.config.http_logger_policy,
             ],
             _RetryingSender(self),
         )
+        built.conversations = _DirectSends(built.conversations, built, self, bearer)
         self._clients[key] = built
         while len(self._clients) > self._max_clients:
             self._clients.popitem(last=False)
@@ -336,13 +344,25 @@ class ConnectorPool:
             msrest.exceptions.ClientRequestError: No response at all (connection refused,
                 reset or timed out) after the last attempt, or no time left in the turn.
         """
-        policy = self.policy
-        deadline = self._deadline()
         body = request.data
         data = body.encode("utf-8") if isinstance(body, str) else body
         headers = {
             name: value for name, value in request.headers.items() if name != "Content-Length"
         }
+        return await self.send(request, headers, data)
+
+    async def send(
+        self, request: ClientRequest, headers: Mapping[str, str], data: bytes | None
+    ) -> _ConnectorResponse:
+        """:meth:`exchange` for a request whose headers and body are already final.
+
+        Args:
+            request: Its method and URL are used; the response refers to it, as msrest's do.
+            headers: Sent as they are (aiohttp adds ``Host`` and ``Content-Length``).
+            data: The body.
+        """
+        policy = self.policy
+        deadline = self._deadline()
         failure: BaseException | None = None
         last: _ConnectorResponse | None = None
         for attempt in range(1, policy.attempts + 1):
@@ -481,6 +501,118 @@ class ReplyUrl:
         elif not kwargs and url.startswith(self._prefix) and _plain_path(url):
             return url  # an absolute URL: msrest's format() and parse leave it as it is
         return self._stock(url, **kwargs)
+
+
+#: The path of ``ConversationsOperations.send_to_conversation``.
+SEND_PATH = "/v3/conversations/{conversationId}/activities"
+#: Statuses the two send operations accept (each then reads a ``ResourceResponse``).
+_SENT = (200, 201, 202)
+
+
+class _DirectSends(ConversationsOperations):  # type: ignore[misc]
+    """A connector client's conversation operations, the two that send an activity made direct.
+
+    ``reply_to_activity`` and ``send_to_conversation`` (every message this bot sends) build
+    the request msrest's operation and pipeline build (same URL, headers in the same order,
+    the same JSON body) and read the answer with the same deserializer, but skip msrest's
+    request objects and its policy chain. Anything unusual (custom headers, ``raw``, per-call
+    options, msrest's HTTP logging) and every other operation take msrest's own path. The
+    tests compare both paths' requests and results on the fake connector.
+    """
+
+    def __init__(
+        self,
+        stock: ConversationsOperations,
+        client: ConnectorClient,
+        pool: ConnectorPool,
+        bearer: _BearerToken,
+    ) -> None:
+        super().__init__(stock._client, stock.config, stock._serialize, stock._deserialize)
+        self._pool = pool
+        self._bearer = bearer
+        self._user_agent: str = client.config.user_agent_policy.user_agent
+
+    def _direct(self, custom_headers: Any, raw: bool, options: Mapping[str, Any]) -> bool:
+        return not custom_headers and not raw and not options and not self.config.enable_http_logger
+
+    async def reply_to_activity(
+        self,
+        conversation_id: str,
+        activity_id: str,
+        activity: Activity,
+        *,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> Any:
+        """msrest's ``reply_to_activity``, direct when nothing unusual is asked."""
+        if not self._direct(custom_headers, raw, operation_config):
+            return await super().reply_to_activity(
+                conversation_id,
+                activity_id,
+                activity,
+                custom_headers=custom_headers,
+                raw=raw,
+                **operation_config,
+            )
+        url = self._client.format_url(
+            REPLY_PATH,
+            conversationId=self._serialize.url("conversation_id", conversation_id, "str"),
+            activityId=self._serialize.url("activity_id", activity_id, "str"),
+        )
+        headers = {
+            "Accept": "application/json",
+            "Content-Type": "application/json; charset=utf-8",
+            "x-ms-conversation-id": conversation_id,
+        }
+        return await self._post(url, headers, activity)
+
+    async def send_to_conversation(
+        self,
+        conversation_id: str,
+        activity: Activity,
+        *,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> Any:
+        """msrest's ``send_to_conversation``, direct when nothing unusual is asked."""
+        if not self._direct(custom_headers, raw, operation_config):
+            return await super().send_to_conversation(
+                conversation_id,
+                activity,
+                custom_headers=custom_headers,
+                raw=raw,
+                **operation_config,
+            )
+        url = self._client.format_url(
+            SEND_PATH,
+            conversationId=self._serialize.url("conversation_id", conversation_id, "str"),
+        )
+        headers = {"Accept": "application/json", "Content-Type": "application/json; charset=utf-8"}
+        return await self._post(url, headers, activity)
+
+    async def _post(self, url: str, headers: dict[str, str], activity: Activity) -> Any:
+        # msrest's ClientRequest.add_content, then its pipeline: user agent, bearer token.
+        data = json.dumps(self._serialize.body(activity, "Activity")).encode("utf-8")
+        headers["User-Agent"] = self._user_agent
+        authorization = await self._bearer.authorization()
+        if authorization is not None:
+            headers["Authorization"] = authorization
+        response = await self._pool.send(ClientRequest("POST", url), headers, data)
+        # RawDeserializer's answer, kept where msrest's deserializer looks for it.
+        response.context = {
+            RawDeserializer.CONTEXT_NAME: RawDeserializer.deserialize_from_http_generics(
+                response.text(), response.headers
+            )
+        }
+        if response.status_code not in _SENT:
+            raise ErrorResponseException(self._deserialize, response)
+        return self._deserialize("ResourceResponse", response)
+
+    # msrest's operations read their URL template from the method they run as.
+    reply_to_activity.metadata = ConversationsOperations.reply_to_activity.metadata  # type: ignore[attr-defined]
+    send_to_conversation.metadata = ConversationsOperations.send_to_conversation.metadata  # type: ignore[attr-defined]
 
 
 #: Characters ``quote(..., safe="")`` leaves as they are, and ``%``.
