@@ -77,6 +77,32 @@ _QUESTION_COLUMNS = (
 _EVENT_COLUMNS = "id, at, user_hash, kind, question_id, entry_id, question_text"
 
 
+#: Bound values per statement: SQLite's smallest default limit (999, before 3.32).
+_MAX_VARIABLES = 999
+
+
+def _insert(
+    db: sqlite3.Connection, table: str, columns: str, rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """``INSERT OR IGNORE`` the rows, as many per statement as SQLite's variable limit allows.
+
+    One multi-row statement runs in C from start to end; ``executemany`` returned to Python
+    (and took the interpreter lock back from the event loop's thread) once per row.
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    per_statement = max(1, _MAX_VARIABLES // width)
+    one = f"({', '.join('?' * width)})"
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        values = ", ".join([one] * len(chunk))
+        db.execute(
+            f"INSERT OR IGNORE INTO {table} ({columns}) VALUES {values}",
+            [value for row in chunk for value in row],
+        )
+
+
 class SqliteRecordStore:
     """:class:`~bot.records.RecordStore` on a SQLite file.
 
@@ -125,15 +151,8 @@ class SqliteRecordStore:
 
         def write() -> None:
             with self._db() as db:
-                db.executemany(
-                    f"INSERT OR IGNORE INTO questions ({_QUESTION_COLUMNS}) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    question_rows,
-                )
-                db.executemany(
-                    f"INSERT OR IGNORE INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    event_rows,
-                )
+                _insert(db, "questions", _QUESTION_COLUMNS, question_rows)
+                _insert(db, "events", _EVENT_COLUMNS, event_rows)
 
         await self._run(write)
 
