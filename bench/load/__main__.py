@@ -97,6 +97,13 @@ def parse(argv: Sequence[str] | None) -> tuple[Config, bool]:
         default=0,
         help="run the FAQ bot under gunicorn with N aiohttp workers (default: python -m bot)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=_positive,
+        default=defaults.rounds,
+        help="measure every level this many times, levels taking turns; report the median "
+        "round (default: 3)",
+    )
     parser.add_argument("--questions", type=Path, default=QUESTIONS, help="evaluation file")
     parser.add_argument("--json", action="store_true", help="write the report as JSON")
     args = parser.parse_args(argv)
@@ -108,6 +115,7 @@ def parse(argv: Sequence[str] | None) -> tuple[Config, bool]:
         warmup=args.warmup,
         workers=args.workers,
         questions=args.questions,
+        rounds=args.rounds,
     )
     return config, args.json
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import signal
@@ -58,6 +59,9 @@ class Config:
         workers: 0 runs the FAQ bot as ``python -m bot``; N > 0 as gunicorn with N aiohttp
             workers (as App Service and the container do).
         questions: The evaluation file whose case texts are sent.
+        rounds: How many times every level is measured, the levels taking turns (1, 8, 32,
+            128, 1, 8...); each level reports its median round by CPU per message, so that
+            a burst of noise on a shared machine moves the range, not the figure.
     """
 
     bots: tuple[str, ...] = BOTS
@@ -67,6 +71,7 @@ class Config:
     warmup: int | None = None
     workers: int = 0
     questions: Path = QUESTIONS
+    rounds: int = 3
 
     def messages_for(self, bot: str) -> int:
         """Measured messages per level for ``bot``."""
@@ -126,6 +131,8 @@ class LevelResult:
         generator_cpu_ms_per_message: The load generator's CPU per message (harness cost).
         other_cpu_percent: CPU used on the machine by anything else during the phase (other
             programs; 100 = one core): high values make the figures unreliable.
+        rounds: How many rounds measured this level (this result is their median).
+        cpu_ms_range: The lowest and highest CPU per message over the rounds.
     """
 
     bot: str
@@ -147,6 +154,8 @@ class LevelResult:
     connector_cpu_ms_per_message: float
     generator_cpu_ms_per_message: float
     other_cpu_percent: float
+    rounds: int = 1
+    cpu_ms_range: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,9 +389,13 @@ async def run_level(
     concurrency: int,
     messages: int,
     warmup: int,
+    prefix: str | None = None,
 ) -> LevelResult:
-    """Warm up, then measure ``messages`` at ``concurrency``."""
-    prefix = f"{bot}-c{concurrency}"
+    """Warm up, then measure ``messages`` at ``concurrency``.
+
+    ``prefix`` makes the activity ids unique (one per round).
+    """
+    prefix = prefix or f"{bot}-c{concurrency}"
     if warmup:
         await send(url, bodies(f"{prefix}-warmup", warmup), concurrency)
     measured = bodies(prefix, messages)
@@ -464,22 +477,32 @@ async def _run_bot(
     async with running_bot(spec, port) as process:
         startup = time.monotonic() - spawned
         idle = procstat.memory(procstat.process_group(process.pid))
-        levels = []
-        for concurrency in config.concurrency:
-            messages = config.messages_for(name)
-            log.info("%s bot: %d messages at concurrency %d", name, messages, concurrency)
-            levels.append(
-                await run_level(
+        measured: dict[int, list[LevelResult]] = {level: [] for level in config.concurrency}
+        for round_number in range(1, config.rounds + 1):
+            for concurrency in config.concurrency:
+                messages = config.messages_for(name)
+                log.info(
+                    "%s bot: %d messages at concurrency %d (round %d of %d)",
                     name,
-                    url,
-                    lambda: procstat.process_group(process.pid),
-                    connector,
-                    bodies,
-                    concurrency=concurrency,
-                    messages=messages,
-                    warmup=config.warmup_for(name, concurrency),
+                    messages,
+                    concurrency,
+                    round_number,
+                    config.rounds,
                 )
-            )
+                measured[concurrency].append(
+                    await run_level(
+                        name,
+                        url,
+                        lambda: procstat.process_group(process.pid),
+                        connector,
+                        bodies,
+                        concurrency=concurrency,
+                        messages=messages,
+                        warmup=config.warmup_for(name, concurrency),
+                        prefix=f"{name}-r{round_number}-c{concurrency}",
+                    )
+                )
+        levels = [median_round(results) for results in measured.values()]
     after = await connector.stats(reset=True)
     return BotResult(
         bot=name,
@@ -489,6 +512,20 @@ async def _run_bot(
         connections_opened=after["connections_opened"] - before["connections_opened"],
         unexpected_calls=after["unexpected"] - before["unexpected"],
         levels=levels,
+    )
+
+
+def median_round(results: Sequence[LevelResult]) -> LevelResult:
+    """The round whose CPU per message is the median (the lower one of an even count), with
+    every round's count of lost messages and the range of CPU per message."""
+    ordered = sorted(results, key=lambda result: result.cpu_ms_per_message)
+    median = ordered[(len(ordered) - 1) // 2]
+    return dataclasses.replace(
+        median,
+        lost=sum(result.lost for result in results),
+        http_errors=sum(result.http_errors for result in results),
+        rounds=len(results),
+        cpu_ms_range=(ordered[0].cpu_ms_per_message, ordered[-1].cpu_ms_per_message),
     )
 
 

@@ -90,12 +90,18 @@ def targets(report: Report) -> list[Target]:
 def _row(level: LevelResult) -> str:
     return (
         f"| {level.bot} | {level.concurrency} | {level.messages:,} | {level.throughput:,.0f} | "
-        f"{level.cpu_ms_per_message:.2f} | {level.cpu_percent:.0f}% | "
+        f"{_cpu(level)} | {level.cpu_percent:.0f}% | "
         f"{level.latency.p50:.1f} | {level.latency.p95:.1f} | {level.latency.p99:.1f} | "
         f"{level.http.p99:.1f} | {level.rss_mib:.0f} | {level.connections_opened:,} | "
         f"{level.lost}{f' ({level.http_errors} HTTP errors)' if level.http_errors else ''} | "
         f"{level.other_cpu_percent:.0f}% |"
     )
+
+
+def _cpu(level: LevelResult) -> str:
+    low, high = level.cpu_ms_range
+    spread = f" ({low:.2f}-{high:.2f})" if level.rounds > 1 else ""
+    return f"{level.cpu_ms_per_message:.2f}{spread}"
 
 
 def markdown(report: Report) -> list[str]:
@@ -104,7 +110,8 @@ def markdown(report: Report) -> list[str]:
     workers = f"gunicorn, {config.workers} workers" if config.workers else "python -m bot"
     lines = [
         f"{report.cores} cores, Python {report.python}; FAQ bot: {workers}; "
-        f"echo reference: stock CloudAdapter sample",
+        f"echo reference: stock CloudAdapter sample; {config.rounds} round"
+        f"{'s' if config.rounds != 1 else ''} per level",
         "",
         "| bot | concurrency | messages | msg/s | CPU ms/msg | bot CPU | p50 ms | p95 ms | "
         "p99 ms | HTTP p99 ms | RSS MiB | connections opened | lost | other load |",
@@ -113,9 +120,12 @@ def markdown(report: Report) -> list[str]:
     lines += [_row(level) for bot in report.bots for level in bot.levels]
     lines += [
         "",
-        "CPU ms/msg and bot CPU: the bot's processes only (100% = one core busy). Latency: "
-        "POST sent until the reply reached the fake connector. Other load: CPU used by other "
-        "programs on the machine meanwhile (figures are only comparable when it is near 0%).",
+        "Each row is the level's median round by CPU per message (the levels take turns, "
+        "round after round); CPU ms/msg shows the lowest and highest round in brackets, and "
+        "lost counts every round. CPU ms/msg and bot CPU: the bot's processes only (100% = one "
+        "core busy). Latency: POST sent until the reply reached the fake connector. Other "
+        "load: CPU used by other programs on the machine meanwhile (figures are only "
+        "comparable when it is near 0%).",
         "",
     ]
     for bot in report.bots:

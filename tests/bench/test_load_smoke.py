@@ -15,7 +15,11 @@ MESSAGES = 20
 
 async def test_both_bots_answer_every_message_at_every_level() -> None:
     config = Config(
-        bots=("faq", "echo"), concurrency=LEVELS, messages=MESSAGES, echo_messages=MESSAGES
+        bots=("faq", "echo"),
+        concurrency=LEVELS,
+        messages=MESSAGES,
+        echo_messages=MESSAGES,
+        rounds=2,
     )
 
     report = await run(config)
@@ -37,6 +41,9 @@ async def test_both_bots_answer_every_message_at_every_level() -> None:
             assert level.throughput > 0
             assert level.latency.p50 <= level.latency.p95 <= level.latency.p99 <= level.latency.max
             assert level.rss_mib > 0
+            low, high = level.cpu_ms_range
+            assert level.rounds == 2
+            assert low <= level.cpu_ms_per_message <= high
 
     assert [target.name for target in targets(report)] == [
         "throughput vs echo reference (best level of each)",
