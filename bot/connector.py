@@ -846,3 +846,15 @@ class _SharedCardTurnContext(TurnContext):  # type: ignore[misc]
 
     async def send_activities(self, activities: list[Activity]) -> Any:
         return await super().send_activities([_shallow_copied(activity) for activity in activities])
+
+    async def _emit(self, plugins: list[Any], arg: Any, logic: Awaitable[Any]) -> Any:
+        """botbuilder's ``_emit``, awaiting ``logic`` at once when no handler is registered.
+
+        The stock method always builds a closure that refers to itself, a reference cycle
+        holding the turn context: every turn's context, activities and cards then waited for
+        the cyclic garbage collector, whose collections paused the loop for 20-70 ms under
+        load. With handlers, the stock method runs.
+        """
+        if not plugins:
+            return await logic
+        return await super()._emit(plugins, arg, logic)

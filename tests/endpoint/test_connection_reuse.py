@@ -7,12 +7,15 @@ reply. The fake connector counts the connections the bot opened to it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, Attachment, ChannelAccount, ConversationAccount
 from botframework.connector.aio import ConnectorClient
 from pytest_aiohttp import AiohttpClient, AiohttpServer
 
@@ -147,3 +150,28 @@ async def test_replies_are_byte_for_byte_those_of_the_stock_adapter(
     assert pooled == stock
     assert pooled_connector.connections == 1
     assert stock_connector.connections > 1
+
+
+async def test_a_turn_leaves_no_reference_cycles_behind(
+    client: Client, connector: FakeConnector
+) -> None:
+    """A turn's context, activities and cards are freed when it ends, not by the cyclic
+    garbage collector (whose collections of thousands of them paused the loop under load)."""
+    for text in CONVERSATION_TEXTS:  # warm: first-use caches are not garbage
+        await ask(client, connector, text)
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for text in CONVERSATION_TEXTS:
+            await ask(client, connector, text)
+        gc.collect()
+        left = [type(obj).__name__ for obj in gc.garbage if isinstance(obj, TURN_OBJECTS)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+
+    assert left == []
+
+
+CONVERSATION_TEXTS = [ASK_SME, "what is the esd", "how do I bake bread", "thanks!", "help"]
+TURN_OBJECTS = (TurnContext, Activity, Attachment, ChannelAccount, ConversationAccount)
