@@ -325,6 +325,9 @@ class ConnectorPool:
                 # The connector's answers are small JSON; msrest decides what a status means.
                 raise_for_status=False,
                 auto_decompress=True,
+                # No cookies: botbuilder's stock adapter never carried one from a turn to the
+                # next (a new client each turn), and the jar cost time on every request.
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
 
