@@ -23,7 +23,6 @@ from botframework.connector.aio import ConnectorClient
 from botframework.connector.aio.operations_async import ConversationsOperations
 from botframework.connector.auth import MicrosoftAppCredentials
 from botframework.connector.models import ErrorResponseException
-from pytest_aiohttp import AiohttpServer
 
 from bot.connector import ConnectorPool, _DirectSends
 from tests.endpoint.fake_connector import FakeConnector, Fault
@@ -35,15 +34,8 @@ Send = Callable[[ConversationsOperations], Awaitable[Any]]
 
 
 @pytest.fixture
-async def connector(aiohttp_server: AiohttpServer) -> FakeConnector:
-    fake = FakeConnector()
-    server = await aiohttp_server(fake.app())
-    fake.url = str(server.make_url("/"))
-    return fake
-
-
-@pytest.fixture
-async def client(connector: FakeConnector) -> AsyncIterator[ConnectorClient]:
+async def connector_client(connector: FakeConnector) -> AsyncIterator[ConnectorClient]:
+    """A connector client from the pool, as the adapter gets it (auth off)."""
     pool = ConnectorPool()
 
     async def build() -> ConnectorClient:
@@ -97,18 +89,18 @@ def seen(connector: FakeConnector) -> list[tuple[str, str, str | None, dict[str,
     ]
 
 
-def test_the_pool_gives_clients_the_direct_operations(client: ConnectorClient) -> None:
-    assert isinstance(client.conversations, _DirectSends)
+def test_the_pool_gives_clients_the_direct_operations(connector_client: ConnectorClient) -> None:
+    assert isinstance(connector_client.conversations, _DirectSends)
 
 
 @pytest.mark.parametrize("name", SENDS)
 async def test_a_send_is_the_request_msrest_makes(
-    name: str, client: ConnectorClient, connector: FakeConnector
+    name: str, connector_client: ConnectorClient, connector: FakeConnector
 ) -> None:
     direct, stock = SENDS[name]
 
-    direct_result = await direct(client.conversations)
-    stock_result = await stock(client.conversations)
+    direct_result = await direct(connector_client.conversations)
+    stock_result = await stock(connector_client.conversations)
 
     first, second = seen(connector)
     assert first == second
@@ -119,15 +111,15 @@ async def test_a_send_is_the_request_msrest_makes(
 
 @pytest.mark.parametrize("name", SENDS)
 async def test_a_refused_send_raises_what_msrest_raises(
-    name: str, client: ConnectorClient, connector: FakeConnector
+    name: str, connector_client: ConnectorClient, connector: FakeConnector
 ) -> None:
     direct, stock = SENDS[name]
     connector.faults = [Fault(403), Fault(403)]
 
     with pytest.raises(ErrorResponseException) as direct_error:
-        await direct(client.conversations)
+        await direct(connector_client.conversations)
     with pytest.raises(ErrorResponseException) as stock_error:
-        await stock(client.conversations)
+        await stock(connector_client.conversations)
 
     assert str(direct_error.value) == str(stock_error.value)
     assert direct_error.value.error.serialize() == stock_error.value.error.serialize()
@@ -135,9 +127,9 @@ async def test_a_refused_send_raises_what_msrest_raises(
 
 
 async def test_custom_headers_take_msrest_s_own_path(
-    client: ConnectorClient, connector: FakeConnector
+    connector_client: ConnectorClient, connector: FakeConnector
 ) -> None:
-    await client.conversations.reply_to_activity(
+    await connector_client.conversations.reply_to_activity(
         "a:1x2y", "1", ACTIVITY, custom_headers={"x-trace": "on"}
     )
 
