@@ -31,7 +31,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Self
 
@@ -284,7 +284,7 @@ class TfidfMatcher:
     def _scores(self, text: str) -> _Scores:
         """Confidence, similarity and coverage of every entry and out-of-scope topic, and the
         similarity of every phrasing of both."""
-        n = len(self.entries_)
+        n, n_phrasings = len(self.entries_), len(self.phrasings_)
         terms = self.analyzer_.terms(text)
         stems = [t.term for t in terms]
         known = (self.vocabulary_.get(feature) for feature in _with_bigrams(stems))
@@ -302,16 +302,12 @@ class TfidfMatcher:
         whole = row[whole_start:answer_start]
         coverage_all = self._coverage(stems)
         best = np.maximum.reduceat(phrasings, self.all_phrasing_starts_)
-        scores = _Scores(
-            n=n,
-            n_phrasings=len(self.phrasings_),
-            raw_phrasing=phrasings,
-            entry_norm=entry_norm,
-            topic_norm=norm,
-            topic_confidence=self._topic_confidence(best[n:], whole[n:], coverage_all[n:], norm),
-        )
+        topic_confidence = self._topic_confidence(best[n:], whole[n:], coverage_all[n:], norm)
         if not entry_norm:
-            return scores
+            zeros = np.zeros(n)
+            return _Scores(
+                zeros, zeros, zeros, topic_confidence, phrasings, n_phrasings, entry_norm, norm
+            )
         p, e, a, c = self.phrasing_weight, self.entry_weight, self.answer_weight, self.char_weight
         word_part = p * best[:n] + e * whole[:n] + a * row[answer_start:]
         char_text = _char_text(terms)
@@ -335,8 +331,16 @@ class TfidfMatcher:
             for triggers, factors in self.asks_:
                 if not asked.isdisjoint(triggers):
                     confidence = confidence * factors
-        scores.confidence, scores.similarity, scores.coverage = confidence, similarity, coverage
-        return scores
+        return _Scores(
+            confidence,
+            similarity,
+            coverage,
+            topic_confidence,
+            phrasings,
+            n_phrasings,
+            entry_norm,
+            norm,
+        )
 
     def _confidence(self, similarity: FloatArray, coverage: FloatArray) -> FloatArray:
         c = self.coverage_exponent
@@ -554,28 +558,23 @@ class TfidfMatcher:
         )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Scores:
     """Everything one question scores: per entry, per entry phrasing, per out-of-scope topic.
 
-    Phrasing cosines are kept as computed (times the question's norm) and divided only when
-    asked for (``explain`` needs them, a match does not). Entries stay at zero when the
-    question has no word any entry knows.
+    Phrasing cosines are kept as computed (entries' phrasings then topics', times the
+    question's norm) and divided only when asked for: ``explain`` needs them, a match does
+    not. Entries score zero when the question has no word any entry knows.
     """
 
-    n: int
-    n_phrasings: int
+    confidence: FloatArray
+    similarity: FloatArray
+    coverage: FloatArray
+    topic_confidence: FloatArray
     raw_phrasing: FloatArray
+    n_phrasings: int  # entries' phrasings; the rest of raw_phrasing are the topics'
     entry_norm: float
     topic_norm: float
-    topic_confidence: FloatArray
-    confidence: FloatArray = field(default_factory=lambda: np.zeros(0))
-    similarity: FloatArray = field(default_factory=lambda: np.zeros(0))
-    coverage: FloatArray = field(default_factory=lambda: np.zeros(0))
-
-    def __post_init__(self) -> None:
-        if not self.entry_norm:
-            self.confidence = self.similarity = self.coverage = np.zeros(self.n)
 
     @property
     def phrasing(self) -> FloatArray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -104,3 +105,16 @@ def test_a_matcher_with_dense_products_decides_as_one_without(
             mine.topic_confidence, theirs.topic_confidence, rtol=1e-12, atol=1e-15
         )
         assert matcher.match(text) == sparse.match(text)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.5000001, 0.9]), min_size=1, max_size=40))
+def test_ranking_in_python_is_numpy_s_ranking(matcher: TfidfMatcher, values: list[float]) -> None:
+    entries = len(matcher.entries_)
+    confidence = np.resize(np.array(values), entries)  # ties included
+
+    in_python = matcher._ranked(confidence)
+    with mock.patch.object(matcher_module, "_SORTED_IN_PYTHON", 0):
+        in_numpy = matcher._ranked(confidence)
+
+    assert in_python == in_numpy
