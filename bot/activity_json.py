@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import inspect
 import re
 from collections.abc import Mapping
 from enum import Enum
@@ -179,9 +180,8 @@ class ActivitySerializer(Serializer):
 
 
 # --------------------------------------------------------------------------- inbound
-#: attribute name, JSON key, msrest type string; the JSON keys of the class; ``None`` for a
-#: class msrest must handle.
-_ReadPlan = tuple[tuple[tuple[str, str, str], ...], frozenset[str]] | None
+#: JSON key -> (attribute name, msrest type string); ``None`` for a class msrest must handle.
+_ReadPlan = dict[str, tuple[str, str]] | None
 _READ_PLANS: dict[type, _ReadPlan] = {}
 #: The one shape of ISO 8601 date-time read without msrest: what Teams, the Emulator and
 #: Azure send (``2024-05-14T08:59:03.2176544Z``, ``2024-05-14T11:12:41+02:00``).
@@ -196,26 +196,38 @@ def _read_plan(cls: type) -> _ReadPlan:
     if plan is not False:
         return plan  # type: ignore[return-value]
     attribute_map: dict[str, dict[str, Any]] = getattr(cls, "_attribute_map", {})
+    keys = [desc["key"] for desc in attribute_map.values()]
     simple = (
         not getattr(cls, "_validation", None)  # readonly and constant change instantiation
         and not getattr(cls, "_subtype_map", None)  # polymorphic classes are classified
         and "additional_properties" not in attribute_map  # msrest's special case
-        and all(
-            desc["key"] and "." not in desc["key"] and "\\" not in desc["key"]
-            for desc in attribute_map.values()
-        )
+        and all(key and "." not in key and "\\" not in key for key in keys)
+        and len(set(keys)) == len(keys)
         and all(isinstance(desc["type"], str) for desc in attribute_map.values())
+        # msrest passes None for every absent key; leaving them out must be the same
+        and _defaults_to_none(cls, attribute_map)
     )
     result: _ReadPlan = (
-        (
-            tuple((name, desc["key"], desc["type"]) for name, desc in attribute_map.items()),
-            frozenset(desc["key"] for desc in attribute_map.values()),
-        )
+        {desc["key"]: (name, desc["type"]) for name, desc in attribute_map.items()}
         if simple
         else None
     )
     _READ_PLANS[cls] = result
     return result
+
+
+def _defaults_to_none(cls: type, attributes: Mapping[str, Any]) -> bool:
+    """Whether ``cls(...)`` sets each of ``attributes`` to ``None`` when it is not passed."""
+    try:
+        parameters = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return False
+    return all(
+        name in parameters
+        and parameters[name].kind is inspect.Parameter.KEYWORD_ONLY
+        and parameters[name].default is None
+        for name in attributes
+    )
 
 
 def iso_datetime(text: str) -> datetime.datetime:
@@ -250,8 +262,9 @@ def iso_datetime(text: str) -> datetime.datetime:
         microsecond,
         tzinfo,
     )
-    year_utc = moment.utctimetuple().tm_year  # msrest's range check; it raises beyond
-    if not 1 <= year_utc <= 9999:
+    # msrest's range check (it raises beyond): an offset under a day moves the UTC year out
+    # of 1..9999 only from year 1 or 9999.
+    if not 1 < moment.year < 9999 and not 1 <= moment.utctimetuple().tm_year <= 9999:
         raise ValueError(text)
     return moment
 
@@ -284,16 +297,19 @@ class ActivityReader:
         plan = _read_plan(cls)
         if plan is None:
             raise _MsrestNeededError
-        attributes, keys = plan
         kwargs: dict[str, Any] = {}
-        for name, key, data_type in attributes:
-            raw = data.get(key)
-            kwargs[name] = None if raw is None else self._value(raw, data_type)
+        unknown: list[str] = []
+        for key, raw in data.items():  # only the keys present: absent ones default to None
+            found = plan.get(key)
+            if found is None:
+                unknown.append(key)
+            elif raw is not None:
+                name, data_type = found
+                plain = data_type == "str" and type(raw) is str  # most values: no call
+                kwargs[name] = raw if plain else self._value(raw, data_type)
         model = cls(**kwargs)
-        if not keys.issuperset(data):  # msrest keeps unknown keys, values as they are
-            model.additional_properties = {
-                key: value for key, value in data.items() if key not in keys
-            }
+        if unknown:  # msrest keeps unknown keys, values as they are
+            model.additional_properties = {key: data[key] for key in unknown}
         return model
 
     def _value(self, raw: Any, data_type: str) -> Any:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -273,7 +272,9 @@ class TfidfMatcher:
         """TF-IDF weights of a text whose in-vocabulary features are the columns ``found`` (in
         text order, repeats included), as the fitted vectorizer computes them (sublinear tf),
         before the l2 norm, which is returned beside them."""
-        counts = Counter(found)
+        counts: dict[int, int] = {}
+        for column in found:
+            counts[column] = counts.get(column, 0) + 1
         columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
         values = idf[columns]
         if len(counts) < len(found):  # a feature repeats: 1 + log(count) times its IDF
@@ -344,7 +345,9 @@ class TfidfMatcher:
 
     def _confidence(self, similarity: FloatArray, coverage: FloatArray) -> FloatArray:
         c = self.coverage_exponent
-        confidence: FloatArray = np.power(np.clip(similarity, 0, 1), 1 - c) * np.power(coverage, c)
+        # np.minimum(np.maximum()) is np.clip without its Python-level dispatch
+        clipped = np.minimum(np.maximum(similarity, 0.0), 1.0)
+        confidence: FloatArray = np.power(clipped, 1 - c) * np.power(coverage, c)
         return confidence
 
     def _topic_confidence(
@@ -437,7 +440,8 @@ class TfidfMatcher:
             values: list[float] = confidence[order].tolist()
         else:  # a small knowledge base: plain floats cost less than numpy calls
             every = confidence.tolist()
-            order = sorted(range(len(every)), key=lambda i: (-every[i], i))[:k]
+            # best first; a stable sort keeps equal scores in file order, reversed or not
+            order = sorted(range(len(every)), key=every.__getitem__, reverse=True)[:k]
             values = [every[i] for i in order]
         return [
             Match(self.entries_[i], round(value, 4))

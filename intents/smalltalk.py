@@ -40,11 +40,18 @@ class SmallTalkDetector:
         self.kinds_ = tuple(kinds)
         self.longest_ = max((len(key) for key in self.phrases_), default=0)
         vocabulary = [w for key in self.phrases_ for w in key] + list(self.filler_)
+        self.vocabulary_ = frozenset(vocabulary)
         self.spelling_ = SpellingRepair(vocabulary, min_length=4)
 
     def detect(self, text: str) -> SmallTalkHit | None:
         """The small-talk kind of ``text``, or ``None`` when it has a topic of its own."""
-        tokens = [self.spelling_.repair(w) for w in words(text)]
+        tokens = []
+        for word in words(text):
+            if word not in self.vocabulary_:
+                word = self.spelling_.repair(word)
+                if word not in self.vocabulary_:  # in no phrase and not filler: a topic
+                    return None
+            tokens.append(word)
         covered: dict[str, int] = {}
         i = 0
         while i < len(tokens):
