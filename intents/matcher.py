@@ -70,6 +70,11 @@ class Thresholds:
     - ``clarify``: below that, entries at or above this confidence are offered as
       "did you mean" choices (at most ``max_choices``, within ``clarify_window`` of the best);
     - below ``clarify`` the answer is ``none``;
+    - except in a long message (``long_message_terms`` analysed terms or more): there the
+      best entry alone is offered from ``long_clarify`` up, provided it leads the runner-up
+      by ``margin``. A long post's context words dilute every entry's similarity and
+      coverage, so one entry clearly ahead of the rest at a lower confidence is still worth
+      a "did you mean";
     - whatever the entries score, the answer is ``none`` when an out-of-scope topic is closer
       than the best entry by ``out_of_scope_lead`` or more (0: at least as close).
     """
@@ -80,11 +85,13 @@ class Thresholds:
     clarify_window: float = 0.2
     max_choices: int = 3
     out_of_scope_lead: float = 0.0
+    long_message_terms: int = 15
+    long_clarify: float = 0.28
 
     def problems(self) -> list[str]:
         """What is inconsistent about these thresholds (empty when they are usable)."""
         found = []
-        for name in ("answer", "margin", "clarify", "clarify_window"):
+        for name in ("answer", "margin", "clarify", "clarify_window", "long_clarify"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 found.append(f"{name} must be within [0, 1], got {value}")
@@ -94,6 +101,8 @@ class Thresholds:
             found.append(f"clarify ({self.clarify}) must not exceed answer ({self.answer})")
         if not 1 <= self.max_choices <= 5:
             found.append(f"max_choices must be from 1 to 5, got {self.max_choices}")
+        if self.long_message_terms < 1:
+            found.append(f"long_message_terms must be at least 1, got {self.long_message_terms}")
         return found
 
 
@@ -307,7 +316,15 @@ class TfidfMatcher:
         if not entry_norm:
             zeros = np.zeros(n)
             return _Scores(
-                zeros, zeros, zeros, topic_confidence, phrasings, n_phrasings, entry_norm, norm
+                zeros,
+                zeros,
+                zeros,
+                topic_confidence,
+                phrasings,
+                n_phrasings,
+                entry_norm,
+                norm,
+                len(terms),
             )
         p, e, a, c = self.phrasing_weight, self.entry_weight, self.answer_weight, self.char_weight
         word_part = p * best[:n] + e * whole[:n] + a * row[answer_start:]
@@ -341,6 +358,7 @@ class TfidfMatcher:
             n_phrasings,
             entry_norm,
             norm,
+            len(terms),
         )
 
     def _confidence(self, similarity: FloatArray, coverage: FloatArray) -> FloatArray:
@@ -465,7 +483,10 @@ class TfidfMatcher:
         best = ranked[0].score if ranked else 0.0
         if topic is not None and topic[1] >= best + self.thresholds.out_of_scope_lead:
             return MatchResult(question, Decision.NONE, tuple(ranked), out_of_scope=topic[0])
-        return MatchResult(question, *self._decide(ranked))
+        return MatchResult(
+            question,
+            *self._decide(ranked, long=scores.n_terms >= self.thresholds.long_message_terms),
+        )
 
     def _closest_topic(self, scores: _Scores) -> tuple[str, float] | None:
         """The out-of-scope topic closest to the question and its confidence, if any."""
@@ -476,14 +497,18 @@ class TfidfMatcher:
         return (self.topics_out_[index].id, confidence) if confidence > 0 else None
 
     def _decide(
-        self, ranked: Sequence[Match]
+        self, ranked: Sequence[Match], *, long: bool = False
     ) -> tuple[Decision, tuple[Match, ...], tuple[Match, ...]]:
         t = self.thresholds
         matches = tuple(ranked)
-        if not matches or matches[0].score < t.clarify:
+        if not matches:
             return Decision.NONE, matches, ()
         best = matches[0].score
         runner_up = matches[1].score if len(matches) > 1 else 0.0
+        if best < t.clarify:
+            if long and best >= min(t.long_clarify, t.clarify) and best - runner_up >= t.margin:
+                return Decision.CLARIFY, matches, (matches[0],)
+            return Decision.NONE, matches, ()
         if best >= t.answer and best - runner_up >= t.margin:
             return Decision.ANSWER, matches, (matches[0],)
         choices = tuple(
@@ -579,6 +604,7 @@ class _Scores:
     n_phrasings: int  # entries' phrasings; the rest of raw_phrasing are the topics'
     entry_norm: float
     topic_norm: float
+    n_terms: int  # analysed terms of the question (stop words left out)
 
     @property
     def phrasing(self) -> FloatArray:

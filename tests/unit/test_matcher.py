@@ -222,3 +222,46 @@ def test_a_kind_of_question_an_entry_does_not_answer_lowers_its_confidence(
     expert = scoped.rank("how long does an sme request take")[0]
     assert expert.entry.id == "request-sme"  # it declares answers: [when], no discount
     assert expert.score == matcher.rank("how long does an sme request take")[0].score
+
+
+LONG_POST = (
+    "Hey team, we are stuck on a hybrid mailbox migration with a large customer and our own "
+    "engineers have run out of ideas after two weeks. Is there a way to pull in a Microsoft "
+    "specialist to help us?"
+)
+
+
+def _below_clarify(long_terms: int, margin: float = 0.0) -> TfidfMatcher:
+    """A matcher whose clarify floor sits just above LONG_POST's best score."""
+    best = TfidfMatcher().fit(KNOWLEDGE).rank(LONG_POST)[0].score
+    thresholds = Thresholds(
+        answer=0.99,
+        margin=margin,
+        clarify=best + 0.01,
+        long_clarify=best - 0.01,
+        long_message_terms=long_terms,
+    )
+    return TfidfMatcher(thresholds=thresholds).fit(KNOWLEDGE)
+
+
+def test_a_long_post_clearly_about_one_entry_gets_a_single_did_you_mean() -> None:
+    result = _below_clarify(long_terms=15).match(LONG_POST)
+    assert result.decision is Decision.CLARIFY
+    assert [m.entry.id for m in result.candidates] == [EXPERT.id]
+
+
+def test_a_short_question_at_the_same_score_is_none() -> None:
+    result = _below_clarify(long_terms=1_000).match(LONG_POST)
+    assert result.decision is Decision.NONE
+    assert result.candidates == ()
+
+
+def test_a_long_post_without_a_clear_leader_is_none() -> None:
+    result = _below_clarify(long_terms=15, margin=0.99).match(LONG_POST)
+    assert result.decision is Decision.NONE
+
+
+def test_long_message_thresholds_are_checked() -> None:
+    problems = Thresholds(long_clarify=1.5, long_message_terms=0).problems()
+    assert any("long_clarify" in problem for problem in problems)
+    assert any("long_message_terms" in problem for problem in problems)
