@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -231,6 +232,9 @@ class TfidfMatcher:
         whole_start = blocks[0].shape[0]
         self.word_blocks_ = (whole_start, whole_start + blocks[1].shape[0])
         self.idf_: FloatArray = words.idf_
+        # The same as plain lists: a question's few words are weighed without numpy.
+        self.idf_list_: list[float] = self.idf_.tolist()
+        self.in_entries_list_: list[bool] = self.in_entries_.tolist()
         self.vocabulary_: dict[str, int] = vocabulary
         self.topics_out_ = topics
         topic_owners = np.repeat(np.arange(len(topics)), [len(t.phrasings) for t in topics])
@@ -281,9 +285,7 @@ class TfidfMatcher:
         """TF-IDF weights of a text whose in-vocabulary features are the columns ``found`` (in
         text order, repeats included), as the fitted vectorizer computes them (sublinear tf),
         before the l2 norm, which is returned beside them."""
-        counts: dict[int, int] = {}
-        for column in found:
-            counts[column] = counts.get(column, 0) + 1
+        counts = Counter(found)
         columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
         values = idf[columns]
         if len(counts) < len(found):  # a feature repeats: 1 + log(count) times its IDF
@@ -389,13 +391,17 @@ class TfidfMatcher:
         # ``filler_allowance`` terms, unknown words weigh proportionally less.
         unknown_weight = self.max_idf_ * min(1.0, self.filler_allowance / max(1, len(distinct)))
         found = [self.vocabulary_.get(term) for term in distinct]
-        known = np.array([c for c in found if c is not None], dtype=np.intp)
+        known = [c for c in found if c is not None]
         # Words only out-of-scope topics know weigh as unknown words do.
-        weights = np.where(self.in_entries_[known], self.idf_[known], unknown_weight)
-        total = unknown_weight * (len(found) - len(known)) + float(weights.sum())
+        idf, in_entries = self.idf_list_, self.in_entries_list_
+        weights = [idf[c] if in_entries[c] else unknown_weight for c in known]
+        total = unknown_weight * (len(found) - len(known)) + sum(weights)
         if total == 0:
             return np.zeros(self.entry_term_index_.documents)
-        return self.entry_term_index_.dot(known, weights * (1.0 / total))
+        share = 1.0 / total
+        return self.entry_term_index_.dot(
+            np.array(known, dtype=np.intp), np.array([w * share for w in weights])
+        )
 
     def _char_columns(self, text: str) -> list[int]:
         """The character n-gram columns of ``text`` in the analyzer's order, repeats included.
