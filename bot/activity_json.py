@@ -86,7 +86,10 @@ def _plain_json(value: Any) -> bool:
                 return False
         return True
     if kind is list:
-        return all(type(item) in _SCALARS or _plain_json(item) for item in value)
+        for item in value:  # a loop, not all(...): no generator per list
+            if type(item) not in _SCALARS and not _plain_json(item):
+                return False
+        return True
     return False
 
 
