@@ -315,42 +315,19 @@ class TfidfMatcher:
         coverage_all = self._coverage(stems)
         best = np.maximum.reduceat(phrasings, self.all_phrasing_starts_)
         topic_confidence = self._topic_confidence(best[n:], whole[n:], coverage_all[n:], norm)
-        if not entry_norm:
-            zeros = np.zeros(n)
-            return _Scores(
-                zeros,
-                zeros,
-                zeros,
-                topic_confidence,
-                phrasings,
-                n_phrasings,
+        if entry_norm:
+            confidence, similarity, coverage = self._entry_scores(
+                text,
+                terms,
+                stems,
+                best[:n],
+                whole[:n],
+                row[answer_start:],
+                coverage_all[:n],
                 entry_norm,
-                norm,
-                len(terms),
             )
-        p, e, a, c = self.phrasing_weight, self.entry_weight, self.answer_weight, self.char_weight
-        word_part = p * best[:n] + e * whole[:n] + a * row[answer_start:]
-        char_text = _char_text(terms)
-        if c and char_text:
-            char_columns, char_weights, char_norm = self._weights(
-                self._char_columns(char_text), self.char_idf_
-            )
-            best_char = self._char_scores(char_columns, char_weights, char_norm, word_part)
-            similarity = (word_part * (1.0 / entry_norm) + c * best_char) * (1.0 / (p + e + a + c))
-        else:
-            similarity = word_part * (1.0 / (entry_norm * (p + e + a + c)))
-        coverage = coverage_all[:n]
-        confidence = self._confidence(similarity, coverage)
-        if self.topics_:
-            named = _runs(stems, self.topic_sizes_)
-            for forms, factors in self.topics_:
-                if named.isdisjoint(forms):
-                    confidence = confidence * factors
-        if self.asks_:
-            asked = _runs(word_tokens(text), self.ask_sizes_)
-            for triggers, factors in self.asks_:
-                if not asked.isdisjoint(triggers):
-                    confidence = confidence * factors
+        else:  # no word any entry knows
+            confidence = similarity = coverage = np.zeros(n)
         return _Scores(
             confidence,
             similarity,
@@ -362,6 +339,43 @@ class TfidfMatcher:
             norm,
             len(terms),
         )
+
+    def _entry_scores(
+        self,
+        text: str,
+        terms: Sequence[Term],
+        stems: Sequence[str],
+        best_phrasing: FloatArray,
+        whole: FloatArray,
+        answer: FloatArray,
+        coverage: FloatArray,
+        entry_norm: float,
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Confidence, similarity and coverage of every entry, from its word cosines (times
+        the question's norm over the entries' words, ``entry_norm``)."""
+        p, e, a, c = self.phrasing_weight, self.entry_weight, self.answer_weight, self.char_weight
+        word_part = p * best_phrasing + e * whole + a * answer
+        char_text = _char_text(terms)
+        if c and char_text:
+            char_columns, char_weights, char_norm = self._weights(
+                self._char_columns(char_text), self.char_idf_
+            )
+            best_char = self._char_scores(char_columns, char_weights, char_norm, word_part)
+            similarity = (word_part * (1.0 / entry_norm) + c * best_char) * (1.0 / (p + e + a + c))
+        else:
+            similarity = word_part * (1.0 / (entry_norm * (p + e + a + c)))
+        confidence = self._confidence(similarity, coverage)
+        if self.topics_:
+            named = _runs(stems, self.topic_sizes_)
+            for forms, factors in self.topics_:
+                if named.isdisjoint(forms):
+                    confidence = confidence * factors
+        if self.asks_:
+            asked = _runs(word_tokens(text), self.ask_sizes_)
+            for triggers, factors in self.asks_:
+                if not asked.isdisjoint(triggers):
+                    confidence = confidence * factors
+        return confidence, similarity, coverage
 
     def _confidence(self, similarity: FloatArray, coverage: FloatArray) -> FloatArray:
         c = self.coverage_exponent

@@ -24,9 +24,13 @@ PROBE_SET = ROOT / "tests" / "data" / "probe_questions.yaml"
 BLIND_SET = ROOT / "tests" / "data" / "blind_questions.yaml"
 
 
+def _evaluate(labelled: Path) -> EvalReport:
+    return evaluate(build_matcher(ROOT / "faq_data"), cases_from(load_yaml_document(labelled)))
+
+
 @pytest.fixture(scope="module")
 def report() -> EvalReport:
-    return evaluate(build_matcher(ROOT / "faq_data"), cases_from(load_yaml_document(DEV_SET)))
+    return _evaluate(DEV_SET)
 
 
 def test_in_scope_questions_get_the_right_entry(report: EvalReport) -> None:
@@ -52,7 +56,7 @@ def test_every_expected_id_exists(report: EvalReport) -> None:
 
 @pytest.fixture(scope="module")
 def probe() -> EvalReport:
-    return evaluate(build_matcher(ROOT / "faq_data"), cases_from(load_yaml_document(PROBE_SET)))
+    return _evaluate(PROBE_SET)
 
 
 def test_probe_set_meets_the_same_bars_except_rejection(probe: EvalReport) -> None:
@@ -70,7 +74,7 @@ def test_probe_set_rejects_most_out_of_scope_questions(probe: EvalReport) -> Non
 
 @pytest.fixture(scope="module")
 def blind() -> EvalReport:
-    return evaluate(build_matcher(ROOT / "faq_data"), cases_from(load_yaml_document(BLIND_SET)))
+    return _evaluate(BLIND_SET)
 
 
 def test_blind_set_keeps_its_figures(blind: EvalReport) -> None:
