@@ -86,7 +86,7 @@ def _plain_json(value: Any) -> bool:
                 return False
         return True
     if kind is list:
-        for item in value:  # a loop, not all(...): no generator per list
+        for item in value:  # noqa: SIM110  # a loop, not all(...): no generator per list
             if type(item) not in _SCALARS and not _plain_json(item):
                 return False
         return True
@@ -253,6 +253,8 @@ def iso_datetime(text: str) -> datetime.datetime:
     if zone == "Z":
         tzinfo = isodate.UTC
     else:
+        if int(zone_hours) * 60 + int(zone_minutes) >= 24 * 60:
+            raise ValueError(text)  # not a valid offset (the pattern allows up to +99:99)
         factor = -1 if sign == "-" else 1
         tzinfo = isodate.FixedOffset(factor * int(zone_hours), factor * int(zone_minutes), zone)
     moment = datetime.datetime(
