@@ -71,11 +71,11 @@ class Thresholds:
     - ``clarify``: below that, entries at or above this confidence are offered as
       "did you mean" choices (at most ``max_choices``, within ``clarify_window`` of the best);
     - below ``clarify`` the answer is ``none``;
-    - except in a long message (``long_message_terms`` analysed terms or more): there the
-      best entry alone is offered from ``long_clarify`` up, provided it leads the runner-up
-      by ``margin``. A long post's context words dilute every entry's similarity and
-      coverage, so one entry clearly ahead of the rest at a lower confidence is still worth
-      a "did you mean";
+    - except in a long message (``long_message_terms`` distinct analysed terms or more):
+      there the best entry alone is offered from ``clarify * long_clarify_factor`` up,
+      provided it leads the runner-up by ``margin``. A long post's context words dilute every
+      entry's similarity and coverage, so one entry clearly ahead of the rest at a lower
+      confidence is still worth a "did you mean";
     - whatever the entries score, the answer is ``none`` when an out-of-scope topic is closer
       than the best entry by ``out_of_scope_lead`` or more (0: at least as close).
     """
@@ -87,12 +87,12 @@ class Thresholds:
     max_choices: int = 3
     out_of_scope_lead: float = 0.0
     long_message_terms: int = 15
-    long_clarify: float = 0.28
+    long_clarify_factor: float = 0.7
 
     def problems(self) -> list[str]:
         """What is inconsistent about these thresholds (empty when they are usable)."""
         found = []
-        for name in ("answer", "margin", "clarify", "clarify_window", "long_clarify"):
+        for name in ("answer", "margin", "clarify", "clarify_window", "long_clarify_factor"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 found.append(f"{name} must be within [0, 1], got {value}")
@@ -337,7 +337,7 @@ class TfidfMatcher:
             n_phrasings,
             entry_norm,
             norm,
-            len(terms),
+            len(set(stems)),
         )
 
     def _entry_scores(
@@ -526,7 +526,8 @@ class TfidfMatcher:
         best = matches[0].score
         runner_up = matches[1].score if len(matches) > 1 else 0.0
         if best < t.clarify:
-            if long and best >= min(t.long_clarify, t.clarify) and best - runner_up >= t.margin:
+            floor = t.clarify * t.long_clarify_factor
+            if long and best >= floor and best - runner_up >= t.margin:
                 return Decision.CLARIFY, matches, (matches[0],)
             return Decision.NONE, matches, ()
         if best >= t.answer and best - runner_up >= t.margin:
@@ -624,7 +625,7 @@ class _Scores:
     n_phrasings: int  # entries' phrasings; the rest of raw_phrasing are the topics'
     entry_norm: float
     topic_norm: float
-    n_terms: int  # analysed terms of the question (stop words left out)
+    n_terms: int  # distinct analysed terms of the question (stop words left out)
 
     @property
     def phrasing(self) -> FloatArray:

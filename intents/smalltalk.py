@@ -45,7 +45,7 @@ class SmallTalkDetector:
 
     def detect(self, text: str) -> SmallTalkHit | None:
         """The small-talk kind of ``text``, or ``None`` when it has a topic of its own."""
-        tokens = []
+        tokens: list[str] = []
         for word in words(text):
             if word not in self.vocabulary_:
                 word = self.spelling_.repair(word)

@@ -55,3 +55,34 @@ def test_shipped_data_declares_kinds_of_question_and_out_of_scope_topics() -> No
     assert {"who", "when", "how-much"} <= set(knowledge.asks)
     assert len(knowledge.out_of_scope) >= 10
     assert all(len(topic.phrasings) >= 5 for topic in knowledge.out_of_scope)
+
+
+#: Long Teams posts (15+ distinct terms) about things the FAQ does not cover, some in its own
+#: words: the long-message "did you mean" must not reach them.
+LONG_OFF_TOPIC_POSTS = [
+    "Hi everyone, our team is planning the quarterly offsite in Lisbon next month and we still "
+    "need to book flights, hotels and a venue for about forty people. Does anyone know who "
+    "approves travel and what the corporate card limits are?",
+    "Morning all. The customer's network team keeps reporting packet loss on their Teams calls "
+    "from the Singapore office, we already checked QoS and the firewall rules. Any idea what "
+    "else we should look at before we open a ticket with Microsoft support?",
+    "Quick question from the finance side: we changed banks last quarter and I need to update "
+    "the account where our Microsoft partner payments are deposited, plus the tax forms. Where "
+    "do I change the bank details and who confirms the change?",
+    "Hello, I am preparing a proposal for a customer that wants to move from Google Workspace to "
+    "Microsoft 365 E5 and they asked for a price comparison over three years including Copilot "
+    "licences. Do we have an official pricing calculator we can share with them?",
+    "Hey folks, our FastTrack practice lead is leaving at the end of the month and we need to "
+    "hand over all of her partner portal accounts, the MPN admin role and the distribution "
+    "lists. What is the process to transfer those roles to someone else on the team?",
+    "We finished a migration for a customer last week and they are very happy. Marketing would "
+    "like to publish a case study with the customer's logo and a quote on our website. Are "
+    "there rules or an approval process for using Microsoft branding in partner case studies?",
+]
+
+
+@pytest.mark.parametrize("post", LONG_OFF_TOPIC_POSTS, ids=lambda post: post[:40])
+def test_a_long_off_topic_post_is_not_covered(post: str) -> None:
+    result = MATCHER.match(post)
+    assert len({term.term for term in MATCHER.analyzer_.terms(result.text)}) >= 15
+    assert result.decision is Decision.NONE

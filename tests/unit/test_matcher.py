@@ -17,7 +17,7 @@ from intents import (
     TfidfMatcher,
     Thresholds,
 )
-from intents.hygiene import MAX_QUESTION_CHARS
+from intents.hygiene import MAX_QUESTION_CHARS, clean_text
 
 PORTAL = FaqEntry(
     id="manage-engagements",
@@ -225,33 +225,44 @@ def test_a_kind_of_question_an_entry_does_not_answer_lowers_its_confidence(
 
 
 LONG_POST = (
-    "Hey team, we are stuck on a hybrid mailbox migration with a large customer and our own "
-    "engineers have run out of ideas after two weeks. Is there a way to pull in a Microsoft "
-    "specialist to help us?"
+    "Good morning, I joined the practice last week and my manager asked me to keep an eye on "
+    "the workload status of several accounts we onboarded this spring, all of them in the "
+    "orchestration portal. Where do I track those customers day to day?"
 )
 
 
-def _below_clarify(long_terms: int, margin: float = 0.0) -> TfidfMatcher:
-    """A matcher whose clarify floor sits just above LONG_POST's best score."""
+def _long_post_terms() -> int:
+    matcher = TfidfMatcher().fit(KNOWLEDGE)
+    return len({t.term for t in matcher.analyzer_.terms(clean_text(LONG_POST))})
+
+
+def _below_clarify(
+    long_terms: int, *, margin: float = 0.0, factor: float | None = None
+) -> TfidfMatcher:
+    """A matcher whose clarify floor sits just above LONG_POST's best score and whose
+    long-message floor (``factor`` of it) just below, unless ``factor`` is given."""
     best = TfidfMatcher().fit(KNOWLEDGE).rank(LONG_POST)[0].score
+    clarify = best + 0.01
     thresholds = Thresholds(
         answer=0.99,
         margin=margin,
-        clarify=best + 0.01,
-        long_clarify=best - 0.01,
+        clarify=clarify,
+        long_clarify_factor=(best - 0.01) / clarify if factor is None else factor,
         long_message_terms=long_terms,
     )
     return TfidfMatcher(thresholds=thresholds).fit(KNOWLEDGE)
 
 
 def test_a_long_post_clearly_about_one_entry_gets_a_single_did_you_mean() -> None:
-    result = _below_clarify(long_terms=15).match(LONG_POST)
+    terms = _long_post_terms()
+    assert terms >= 15
+    result = _below_clarify(long_terms=terms).match(LONG_POST)  # exactly at the length
     assert result.decision is Decision.CLARIFY
-    assert [m.entry.id for m in result.candidates] == [EXPERT.id]
+    assert [m.entry.id for m in result.candidates] == [PORTAL.id]
 
 
-def test_a_short_question_at_the_same_score_is_none() -> None:
-    result = _below_clarify(long_terms=1_000).match(LONG_POST)
+def test_one_term_short_of_a_long_message_the_same_score_is_none() -> None:
+    result = _below_clarify(long_terms=_long_post_terms() + 1).match(LONG_POST)
     assert result.decision is Decision.NONE
     assert result.candidates == ()
 
@@ -261,7 +272,23 @@ def test_a_long_post_without_a_clear_leader_is_none() -> None:
     assert result.decision is Decision.NONE
 
 
+def test_the_long_message_floor_follows_the_clarify_threshold() -> None:
+    # The same post and factor (0.9): a clarify threshold just above the post's score puts
+    # the floor below it; a high one (0.99) puts the floor above it.
+    best = TfidfMatcher().fit(KNOWLEDGE).rank(LONG_POST)[0].score
+    assert best < 0.8
+
+    def decision(clarify: float) -> Decision:
+        thresholds = Thresholds(
+            answer=0.99, margin=0.0, clarify=clarify, long_clarify_factor=0.9, long_message_terms=1
+        )
+        return TfidfMatcher(thresholds=thresholds).fit(KNOWLEDGE).match(LONG_POST).decision
+
+    assert decision(best + 0.01) is Decision.CLARIFY
+    assert decision(0.99) is Decision.NONE
+
+
 def test_long_message_thresholds_are_checked() -> None:
-    problems = Thresholds(long_clarify=1.5, long_message_terms=0).problems()
-    assert any("long_clarify" in problem for problem in problems)
+    problems = Thresholds(long_clarify_factor=1.5, long_message_terms=0).problems()
+    assert any("long_clarify_factor" in problem for problem in problems)
     assert any("long_message_terms" in problem for problem in problems)
