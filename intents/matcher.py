@@ -312,7 +312,8 @@ class TfidfMatcher:
         whole_start, answer_start = self.word_blocks_
         phrasings = row[:whole_start]
         whole = row[whole_start:answer_start]
-        coverage_all = self._coverage(stems)
+        distinct = set(stems)
+        coverage_all = self._coverage(distinct)
         best = np.maximum.reduceat(phrasings, self.all_phrasing_starts_)
         topic_confidence = self._topic_confidence(best[n:], whole[n:], coverage_all[n:], norm)
         if entry_norm:
@@ -337,7 +338,7 @@ class TfidfMatcher:
             n_phrasings,
             entry_norm,
             norm,
-            len(set(stems)),
+            len(distinct),
         )
 
     def _entry_scores(
@@ -398,9 +399,8 @@ class TfidfMatcher:
         similarity = (p * best_phrasing + e * whole) * (1.0 / (norm * (p + e)))
         return self._confidence(similarity, coverage)
 
-    def _coverage(self, stems: Sequence[str]) -> FloatArray:
-        """IDF-weighted share of the question's terms found in each row's vocabulary."""
-        distinct = set(stems)
+    def _coverage(self, distinct: set[str]) -> FloatArray:
+        """IDF-weighted share of the question's distinct terms found in each row's vocabulary."""
         # In a long message each extra word carries less of the intent: past
         # ``filler_allowance`` terms, unknown words weigh proportionally less.
         unknown_weight = self.max_idf_ * min(1.0, self.filler_allowance / max(1, len(distinct)))

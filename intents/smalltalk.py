@@ -40,16 +40,16 @@ class SmallTalkDetector:
         self.kinds_ = tuple(kinds)
         self.longest_ = max((len(key) for key in self.phrases_), default=0)
         vocabulary = [w for key in self.phrases_ for w in key] + list(self.filler_)
-        self.vocabulary_ = frozenset(vocabulary)
         self.spelling_ = SpellingRepair(vocabulary, min_length=4)
 
     def detect(self, text: str) -> SmallTalkHit | None:
         """The small-talk kind of ``text``, or ``None`` when it has a topic of its own."""
+        known = self.spelling_.frequency_  # the words of every phrase, and the filler
         tokens: list[str] = []
         for word in words(text):
-            if word not in self.vocabulary_:
+            if word not in known:
                 word = self.spelling_.repair(word)
-                if word not in self.vocabulary_:  # in no phrase and not filler: a topic
+                if word not in known:  # in no phrase and not filler: a topic
                     return None
             tokens.append(word)
         covered: dict[str, int] = {}
