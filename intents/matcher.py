@@ -71,11 +71,12 @@ class Thresholds:
     - ``clarify``: below that, entries at or above this confidence are offered as
       "did you mean" choices (at most ``max_choices``, within ``clarify_window`` of the best);
     - below ``clarify`` the answer is ``none``;
-    - except in a long message (``long_message_terms`` distinct analysed terms or more):
-      there the best entry alone is offered from ``clarify * long_clarify_factor`` up,
-      provided it leads the runner-up by ``margin``. A long post's context words dilute every
-      entry's similarity and coverage, so one entry clearly ahead of the rest at a lower
-      confidence is still worth a "did you mean";
+    - except in a long message (``long_message_terms`` distinct analysed terms or more: a
+      full sentence already): there the best entry alone is offered from
+      ``clarify * long_clarify_factor`` up, provided it leads the runner-up by ``margin``.
+      The context words of a sentence or a post dilute every entry's similarity and
+      coverage, so one entry clearly ahead of the rest at a lower confidence is still worth
+      a "did you mean";
     - whatever the entries score, the answer is ``none`` when an out-of-scope topic is closer
       than the best entry by ``out_of_scope_lead`` or more (0: at least as close).
     """
@@ -86,7 +87,7 @@ class Thresholds:
     clarify_window: float = 0.2
     max_choices: int = 3
     out_of_scope_lead: float = 0.0
-    long_message_terms: int = 15
+    long_message_terms: int = 8
     long_clarify_factor: float = 0.7
 
     def problems(self) -> list[str]:

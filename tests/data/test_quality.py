@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEV_SET = ROOT / "eval" / "dev_questions.yaml"
 PROBE_SET = ROOT / "tests" / "data" / "probe_questions.yaml"
 BLIND_SET = ROOT / "tests" / "data" / "blind_questions.yaml"
+BLIND_SET_2 = ROOT / "tests" / "data" / "blind_questions_2.yaml"
 
 
 def _evaluate(labelled: Path) -> EvalReport:
@@ -78,8 +79,8 @@ def blind() -> EvalReport:
 
 
 def test_blind_set_keeps_its_figures(blind: EvalReport) -> None:
-    # Today 93.0% (106/114) in scope, no wrong answer, 85.0% (34/40) rejection: floors with a
-    # margin of about two cases each.
+    # Today 93.9% (107/114) in scope, no wrong answer, 85.0% (34/40) rejection: floors with a
+    # margin of two to three cases each.
     assert blind.accuracy >= 0.91
     assert blind.wrong_rate <= 0.02
     assert blind.rejection >= 0.80
@@ -87,15 +88,28 @@ def test_blind_set_keeps_its_figures(blind: EvalReport) -> None:
     assert blind.unknown_ids == ()
 
 
-#: Alternates written before the blind set existed, whose author wrote the same words.
-SAME_WORDS_BY_CHANCE = {"how many fasttrack ready partners are there"}
+def test_second_blind_set_keeps_its_figures() -> None:
+    # Today 93.2% (124/133) in scope, no wrong answer, 88.9% (40/45) rejection, small talk
+    # 10/10: floors with a margin of about three cases each.
+    report = _evaluate(BLIND_SET_2)
+    assert report.accuracy >= 0.91
+    assert report.wrong_rate <= 0.02
+    assert report.rejection >= 0.84
+    assert report.smalltalk_accuracy >= 0.9
+    assert report.unknown_ids == ()
+
+
+#: Alternates written before the blind sets existed, whose authors wrote the same words.
+SAME_WORDS_BY_CHANCE = {"how many fasttrack ready partners are there", "portfolio view empty"}
 
 
 def _fold(text: str) -> str:
     return " ".join(text.lower().replace("<at>faq bot</at>", "").split()).strip(" ?!.")
 
 
-@pytest.mark.parametrize("labelled", [DEV_SET, PROBE_SET, BLIND_SET], ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "labelled", [DEV_SET, PROBE_SET, BLIND_SET, BLIND_SET_2], ids=lambda p: p.stem
+)
 def test_no_labelled_question_is_written_into_the_knowledge_base(labelled: Path) -> None:
     # Everything written by hand to be matched: alternates, out-of-scope phrasings, synonyms.
     # (Questions, answers and link titles come from the FAQ page itself.)

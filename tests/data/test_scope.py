@@ -58,7 +58,7 @@ def test_shipped_data_declares_kinds_of_question_and_out_of_scope_topics() -> No
 
 
 #: Long Teams posts (15+ distinct terms) about things the FAQ does not cover, some in its own
-#: words: the long-message "did you mean" must not reach them.
+#: words: the long-message "did you mean" (from 8 terms) must not reach them.
 LONG_OFF_TOPIC_POSTS = [
     "Hi everyone, our team is planning the quarterly offsite in Lisbon next month and we still "
     "need to book flights, hotels and a venue for about forty people. Does anyone know who "

@@ -255,7 +255,7 @@ def _below_clarify(
 
 def test_a_long_post_clearly_about_one_entry_gets_a_single_did_you_mean() -> None:
     terms = _long_post_terms()
-    assert terms >= 15
+    assert terms >= Thresholds().long_message_terms
     result = _below_clarify(long_terms=terms).match(LONG_POST)  # exactly at the length
     assert result.decision is Decision.CLARIFY
     assert [m.entry.id for m in result.candidates] == [PORTAL.id]
