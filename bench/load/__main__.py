@@ -8,6 +8,9 @@ Runs, in one go and on this machine:
   with ``--workers N``), authentication off;
 - the reference: BotBuilder's stock echo sample on CloudAdapter (:mod:`bench.load.echo_bot`),
   also in its own process;
+- the floor: a hand-written aiohttp echo with no botbuilder (:mod:`bench.load.floor_bot`), the
+  issue's 0.3 ms figure measured here, so that the FAQ bot's CPU splits into what the HTTP path
+  costs on this machine and what the bot adds;
 - this process as the load generator: a fixed number of Teams 1:1 messages (the saved
   payload, the development set's questions, unique activity ids) per concurrency level, each
   level after a warm-up at the same concurrency, on kept-alive connections.
@@ -71,7 +74,7 @@ def parse(argv: Sequence[str] | None) -> tuple[Config, bool]:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--bots", type=_bots, default=defaults.bots, help="faq,echo (default: both)"
+        "--bots", type=_bots, default=defaults.bots, help="faq,echo,floor (default: all three)"
     )
     parser.add_argument(
         "--concurrency", type=_levels, default=defaults.concurrency, help="default: 1,8,32,128"

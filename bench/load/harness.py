@@ -38,7 +38,7 @@ STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 #: How long replies may trail the last HTTP response before they count as lost.
 REPLY_GRACE = 5.0
-BOTS = ("faq", "echo")
+BOTS = ("faq", "echo", "floor")
 
 
 class BenchmarkError(RuntimeError):
@@ -50,7 +50,8 @@ class Config:
     """What to run.
 
     Attributes:
-        bots: Which bots, in order: ``faq`` and/or ``echo``.
+        bots: Which bots, in order, among ``faq``, ``echo`` (the stock sample, the reference)
+            and ``floor`` (a hand-written aiohttp echo: the cost of the HTTP path alone).
         concurrency: The concurrency levels, in order.
         messages: Measured messages per level for the FAQ bot.
         echo_messages: Measured messages per level for the echo reference (it is slower).
@@ -111,7 +112,7 @@ class LevelResult:
     """The measured phase of one bot at one concurrency.
 
     Attributes:
-        bot: ``faq`` or ``echo``.
+        bot: ``faq``, ``echo`` or ``floor``.
         concurrency: Requests in flight at once.
         messages: Messages sent.
         answered: Messages whose reply reached the fake connector.
@@ -163,7 +164,7 @@ class BotResult:
     """One bot's run over every level.
 
     Attributes:
-        bot: ``faq`` or ``echo``.
+        bot: ``faq``, ``echo`` or ``floor``.
         command: How its process was started.
         startup_seconds: From spawning the process to its first answer.
         idle_rss_mib: Resident memory once ready, before any message.
@@ -224,18 +225,19 @@ def clean_environment(**variables: str) -> dict[str, str]:
 
 
 def bot_spec(name: str, port: int, workers: int, log_path: Path) -> BotSpec:
-    """The command line of ``name`` (``faq`` or ``echo``) serving on 127.0.0.1:``port``.
+    """The command line of ``name`` (one of :data:`BOTS`) serving on 127.0.0.1:``port``.
 
     The FAQ bot records its question log (on, as in production) in ``log_path``: a fresh
     file per run keeps runs comparable and the checkout's ``var/`` out of it.
     """
-    if name == "echo":
-        args = ["-m", "bench.load.echo_bot", "--host", "127.0.0.1", "--port", str(port)]
+    if name in ("echo", "floor"):
+        module = f"bench.load.{name}_bot"
+        args = ["-m", module, "--host", "127.0.0.1", "--port", str(port)]
         return BotSpec(
             name,
             [sys.executable, *args],
             clean_environment(),
-            "python -m bench.load.echo_bot --host 127.0.0.1 --port PORT",
+            f"python -m {module} --host 127.0.0.1 --port PORT",
             "/api/messages",
             any_answer_is_ready=True,
         )

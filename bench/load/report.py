@@ -110,7 +110,8 @@ def markdown(report: Report) -> list[str]:
     workers = f"gunicorn, {config.workers} workers" if config.workers else "python -m bot"
     lines = [
         f"{report.cores} cores, Python {report.python}; FAQ bot: {workers}; "
-        f"echo reference: stock CloudAdapter sample; {config.rounds} round"
+        f"echo reference: stock CloudAdapter sample; floor: hand-written aiohttp echo; "
+        f"{config.rounds} round"
         f"{'s' if config.rounds != 1 else ''} per level",
         "",
         "| bot | concurrency | messages | msg/s | CPU ms/msg | bot CPU | p50 ms | p95 ms | "
@@ -157,12 +158,36 @@ def markdown(report: Report) -> list[str]:
                     f"| {level.concurrency} | {level.throughput:,.0f} | "
                     f"{other.throughput:,.0f} | {level.throughput / other.throughput:.1f}x |"
                 )
+    lines += _floor_table(report)
     found = targets(report)
     if found:
         lines += ["", "| target (FAQ bot) | goal | measured | met |", "|---|---|---|---|"]
         for target in found:
             met = "n/a" if target.met is None else ("yes" if target.met else "**no**")
             lines.append(f"| {target.name} | {target.goal} | {target.value} | {met} |")
+    return lines
+
+
+def _floor_table(report: Report) -> list[str]:
+    """CPU per message of the FAQ bot beside the hand-written aiohttp echo's, level by level:
+    the difference is what the bot itself costs above the HTTP path."""
+    faq, floor = _bot(report, "faq"), _bot(report, "floor")
+    if not (faq and floor):
+        return []
+    lines = [
+        "",
+        "| concurrency | FAQ CPU ms/msg | aiohttp echo (floor) | FAQ above the floor |",
+        "|---:|---:|---:|---:|",
+    ]
+    floor_levels = {level.concurrency: level for level in floor.levels}
+    for level in faq.levels:
+        other = floor_levels.get(level.concurrency)
+        if other is not None:
+            lines.append(
+                f"| {level.concurrency} | {level.cpu_ms_per_message:.2f} | "
+                f"{other.cpu_ms_per_message:.2f} | "
+                f"{level.cpu_ms_per_message - other.cpu_ms_per_message:.2f} |"
+            )
     return lines
 
 

@@ -13,9 +13,9 @@ LEVELS = (1, 4)
 MESSAGES = 20
 
 
-async def test_both_bots_answer_every_message_at_every_level() -> None:
+async def test_every_bot_answers_every_message_at_every_level() -> None:
     config = Config(
-        bots=("faq", "echo"),
+        bots=("faq", "echo", "floor"),
         concurrency=LEVELS,
         messages=MESSAGES,
         echo_messages=MESSAGES,
@@ -27,6 +27,7 @@ async def test_both_bots_answer_every_message_at_every_level() -> None:
     assert [(bot.bot, [lv.concurrency for lv in bot.levels]) for bot in report.bots] == [
         ("faq", list(LEVELS)),
         ("echo", list(LEVELS)),
+        ("floor", list(LEVELS)),
     ]
     for bot in report.bots:
         assert bot.unexpected_calls == 0
@@ -52,7 +53,10 @@ async def test_both_bots_answer_every_message_at_every_level() -> None:
         "connections to the connector over the run (1 service URL)",
     ]
     table = markdown(report)
-    assert sum(line.startswith(("| faq |", "| echo |")) for line in table) == 2 * len(LEVELS)
+    assert sum(line.startswith(("| faq |", "| echo |", "| floor |")) for line in table) == 3 * len(
+        LEVELS
+    )
+    assert "| concurrency | FAQ CPU ms/msg | aiohttp echo (floor) | FAQ above the floor |" in table
     data = json.loads(json.dumps(to_json(report)))
     assert {"config", "bots", "targets", "cores"} <= data.keys()
     assert data["bots"][0]["levels"][0]["latency"].keys() == {"p50", "p95", "p99", "max"}
