@@ -26,7 +26,7 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from bot.auth import bot_framework_authentication
 from bot.cards import error_card
-from bot.connector import PooledCloudAdapter
+from bot.connector import ConnectorPool, PooledCloudAdapter
 from bot.dedup import RecentActivities
 from bot.faq_bot import FaqBot
 from bot.inbound import MAX_BODY_BYTES, http_response, read_activity
@@ -171,7 +171,10 @@ def create_app(settings: Settings, bot: FaqBot) -> web.Application:
     Returns:
         The application, ready for ``web.run_app``, gunicorn or ``aiohttp_client``.
     """
-    adapter = PooledCloudAdapter(bot_framework_authentication(settings))
+    adapter = PooledCloudAdapter(
+        bot_framework_authentication(settings),
+        ConnectorPool(connections_per_host=settings.FAQ_CONNECTOR_CONNECTIONS),
+    )
     adapter.on_turn_error = on_turn_error
     if not settings.auth_enabled:
         log.warning(

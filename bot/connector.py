@@ -57,6 +57,7 @@ from msrest.universal_http import ClientRequest
 from msrest.universal_http.async_abc import AsyncClientResponse
 
 from bot.activity_json import ActivitySerializer
+from bot.settings import DEFAULT_CONNECTOR_CONNECTIONS
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 
 #: Requests per host that may be in flight at once; more wait for a free pooled connection.
-CONNECTIONS_PER_HOST = 8
+#: ``FAQ_CONNECTOR_CONNECTIONS`` sets it (see :mod:`bot.settings` for the sizing).
+CONNECTIONS_PER_HOST = DEFAULT_CONNECTOR_CONNECTIONS
 #: Clients kept (one per app id, service URL and audience); the oldest is dropped beyond this.
 MAX_CLIENTS = 256
 #: How long a bearer token from the credentials' cache is reused before asking it again.

@@ -30,6 +30,11 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 #: The question log's SQLite file: ``var/`` next to the ``bot`` package (git-ignored).
 DEFAULT_LOG_PATH = Path(__file__).resolve().parent.parent / "var" / "question-log.sqlite3"
 DEFAULT_LOG_RETENTION_DAYS = 90
+#: Keep-alive connections per connector service URL, per process: replies in flight at once.
+#: A process answers up to about 1,000 messages a second; at 64 connections the real connector
+#: (tens to hundreds of ms a call) stays out of the way up to 640 replies a second at 100 ms.
+DEFAULT_CONNECTOR_CONNECTIONS = 64
+MAX_CONNECTOR_CONNECTIONS = 1000
 #: A salt shorter than this is guessable; ``secrets.token_hex(32)`` gives 64 characters.
 MIN_LOG_SALT_CHARS = 16
 
@@ -82,6 +87,7 @@ class Settings:
     FAQ_DATABASE_URL: str = field(default="", repr=False)  # may hold a password: never logged
     FAQ_LOG_SALT: str = field(default="", repr=False)  # a secret: never logged
     FAQ_LOG_RETENTION_DAYS: int = DEFAULT_LOG_RETENTION_DAYS
+    FAQ_CONNECTOR_CONNECTIONS: int = DEFAULT_CONNECTOR_CONNECTIONS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -134,6 +140,12 @@ class Settings:
             FAQ_LOG_RETENTION_DAYS=read(
                 "FAQ_LOG_RETENTION_DAYS", int, DEFAULT_LOG_RETENTION_DAYS, "a whole number"
             ),
+            FAQ_CONNECTOR_CONNECTIONS=read(
+                "FAQ_CONNECTOR_CONNECTIONS",
+                int,
+                DEFAULT_CONNECTOR_CONNECTIONS,
+                "a whole number",
+            ),
         )
         problems += settings.problems()
         if problems:
@@ -164,6 +176,11 @@ class Settings:
         if self.FAQ_LOG_LEVEL not in LOG_LEVELS:
             found.append(
                 f"FAQ_LOG_LEVEL={self.FAQ_LOG_LEVEL!r} is not one of {', '.join(LOG_LEVELS)}"
+            )
+        if not 1 <= self.FAQ_CONNECTOR_CONNECTIONS <= MAX_CONNECTOR_CONNECTIONS:
+            found.append(
+                f"FAQ_CONNECTOR_CONNECTIONS must be from 1 to {MAX_CONNECTOR_CONNECTIONS}, "
+                f"got {self.FAQ_CONNECTOR_CONNECTIONS}"
             )
         found += self._threshold_problems()
         found += self._question_log_problems()
@@ -270,6 +287,10 @@ class Settings:
             settings = replace(settings, FAQ_LOG_LEVEL=defaults.FAQ_LOG_LEVEL)
         if not 1 <= self.FAQ_LOG_RETENTION_DAYS <= 3650:
             settings = replace(settings, FAQ_LOG_RETENTION_DAYS=defaults.FAQ_LOG_RETENTION_DAYS)
+        if not 1 <= self.FAQ_CONNECTOR_CONNECTIONS <= MAX_CONNECTOR_CONNECTIONS:
+            settings = replace(
+                settings, FAQ_CONNECTOR_CONNECTIONS=defaults.FAQ_CONNECTOR_CONNECTIONS
+            )
         if self._threshold_problems():
             settings = replace(
                 settings,

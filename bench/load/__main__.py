@@ -107,6 +107,20 @@ def parse(argv: Sequence[str] | None) -> tuple[Config, bool]:
         help="measure every level this many times, levels taking turns; report the median "
         "round (default: 3)",
     )
+    parser.add_argument(
+        "--connector-delay",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="the fake connector answers each send after MS milliseconds (default: 0)",
+    )
+    parser.add_argument(
+        "--connections",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="the FAQ bot's FAQ_CONNECTOR_CONNECTIONS (default: its own default)",
+    )
     parser.add_argument("--questions", type=Path, default=QUESTIONS, help="evaluation file")
     parser.add_argument("--json", action="store_true", help="write the report as JSON")
     args = parser.parse_args(argv)
@@ -119,6 +133,8 @@ def parse(argv: Sequence[str] | None) -> tuple[Config, bool]:
         workers=args.workers,
         questions=args.questions,
         rounds=args.rounds,
+        connector_delay_ms=max(0.0, args.connector_delay),
+        connections=args.connections,
     )
     return config, args.json
 

@@ -4,10 +4,12 @@
 ``READY <service port> <control port>`` as its first line on stdout:
 
 - the service port answers ``POST /v3/conversations/{id}/activities[/{replyToId}]`` with
-  ``200 {"id": ...}`` (anything else: 404, counted as unexpected). It records the arrival time
-  (``time.monotonic``, the system-wide ``CLOCK_MONOTONIC`` on Linux, so the load generator's
-  clock) of the first *message* activity replying to each inbound activity, and counts the TCP
-  connections it accepts: every new connection is one the bot opened.
+  ``200 {"id": ...}`` (anything else: 404, counted as unexpected), after ``--delay MS``
+  milliseconds if given (the real connector takes tens to hundreds of milliseconds a call).
+  It records the arrival time (``time.monotonic``, the system-wide ``CLOCK_MONOTONIC`` on
+  Linux, so the load generator's clock) of the first *message* activity replying to each
+  inbound activity, and counts the TCP connections it accepts: every new connection is one
+  the bot opened.
 - the control port answers ``GET /stats`` with the counters and arrival times as JSON;
   ``GET /stats?reset=1`` then forgets the arrival times and restarts the peak of open
   connections. Its own connections are not counted.
@@ -18,12 +20,14 @@ beside the bot's. It stops on SIGTERM or SIGINT.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import logging
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -38,7 +42,8 @@ HOST = "127.0.0.1"
 class Recorder:
     """What the fake connector has received so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
         self.connections_opened = 0
         self.open_now = 0
         self.peak_open = 0
@@ -72,6 +77,8 @@ class Recorder:
             reply_to = activity.get("replyToId") or request.path.rsplit("/", 1)[-1]
             self.arrivals.setdefault(str(reply_to), arrived)
         self._next_id += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return web.Response(
             body=b'{"id":"reply-%d"}' % self._next_id, content_type="application/json"
         )
@@ -114,10 +121,10 @@ class CountingServer(web.Server):
         super().connection_lost(handler, exc)
 
 
-async def serve() -> None:
-    """Serve both ports until SIGTERM or SIGINT."""
+async def serve(delay: float = 0.0) -> None:
+    """Serve both ports until SIGTERM or SIGINT, answering sends after ``delay`` seconds."""
     loop = asyncio.get_running_loop()
-    recorder = Recorder()
+    recorder = Recorder(delay)
     service = await loop.create_server(CountingServer(recorder), HOST, 0)
     control = await loop.create_server(web.Server(recorder.control, access_log=None), HOST, 0)
     stop = asyncio.Event()
@@ -134,10 +141,15 @@ async def serve() -> None:
     )
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m bench.load.connector", description=__doc__)
+    parser.add_argument(
+        "--delay", type=float, default=0.0, help="ms before answering a send (default: 0)"
+    )
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    asyncio.run(serve())
+    asyncio.run(serve(max(0.0, args.delay) / 1e3))
     return 0
 
 

@@ -60,6 +60,9 @@ class Config:
         workers: 0 runs the FAQ bot as ``python -m bot``; N > 0 as gunicorn with N aiohttp
             workers (as App Service and the container do).
         questions: The evaluation file whose case texts are sent.
+        connections: The FAQ bot's ``FAQ_CONNECTOR_CONNECTIONS`` (``None``: its default).
+        connector_delay_ms: How long the fake connector takes to answer each send or reply
+            (0: at once; the real one takes tens to hundreds of milliseconds).
         rounds: How many times every level is measured, the levels taking turns (1, 8, 32,
             128, 1, 8...); each level reports its median round by CPU per message, so that
             a burst of noise on a shared machine moves the range, not the figure.
@@ -73,6 +76,8 @@ class Config:
     workers: int = 0
     questions: Path = QUESTIONS
     rounds: int = 3
+    connector_delay_ms: float = 0.0
+    connections: int | None = None
 
     def messages_for(self, bot: str) -> int:
         """Measured messages per level for ``bot``."""
@@ -224,11 +229,14 @@ def clean_environment(**variables: str) -> dict[str, str]:
     return {**kept, **variables}
 
 
-def bot_spec(name: str, port: int, workers: int, log_path: Path) -> BotSpec:
+def bot_spec(
+    name: str, port: int, workers: int, log_path: Path, connections: int | None = None
+) -> BotSpec:
     """The command line of ``name`` (one of :data:`BOTS`) serving on 127.0.0.1:``port``.
 
     The FAQ bot records its question log (on, as in production) in ``log_path``: a fresh
-    file per run keeps runs comparable and the checkout's ``var/`` out of it.
+    file per run keeps runs comparable and the checkout's ``var/`` out of it. ``connections``
+    sets its ``FAQ_CONNECTOR_CONNECTIONS`` (``None``: its default).
     """
     if name in ("echo", "floor"):
         module = f"bench.load.{name}_bot"
@@ -243,11 +251,14 @@ def bot_spec(name: str, port: int, workers: int, log_path: Path) -> BotSpec:
         )
     if name != "faq":
         raise ValueError(f"unknown bot {name!r}: expected one of {', '.join(BOTS)}")
+    pool = {} if connections is None else {"FAQ_CONNECTOR_CONNECTIONS": str(connections)}
     if workers <= 0:
         return BotSpec(
             name,
             [sys.executable, "-m", "bot"],
-            clean_environment(PORT=str(port), FAQ_HOST="127.0.0.1", FAQ_LOG_PATH=str(log_path)),
+            clean_environment(
+                PORT=str(port), FAQ_HOST="127.0.0.1", FAQ_LOG_PATH=str(log_path), **pool
+            ),
             "PORT=... FAQ_HOST=127.0.0.1 python -m bot",
             "/readyz",
             any_answer_is_ready=False,
@@ -260,7 +271,7 @@ def bot_spec(name: str, port: int, workers: int, log_path: Path) -> BotSpec:
     return BotSpec(
         name,
         [sys.executable, *args],
-        clean_environment(FAQ_LOG_PATH=str(log_path)),
+        clean_environment(FAQ_LOG_PATH=str(log_path), **pool),
         " ".join(["python", *args]).replace(str(port), "PORT"),
         "/readyz",
         any_answer_is_ready=False,
@@ -303,12 +314,14 @@ class FakeConnector:
 
 
 @contextlib.asynccontextmanager
-async def running_connector() -> AsyncIterator[FakeConnector]:
-    """Start the fake connector process; stop it on exit."""
+async def running_connector(delay_ms: float = 0.0) -> AsyncIterator[FakeConnector]:
+    """Start the fake connector process (answering after ``delay_ms``); stop it on exit."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bench.load.connector",
+        "--delay",
+        str(delay_ms),
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
@@ -466,7 +479,7 @@ async def _run_bot(
     log_path: Path,
 ) -> BotResult:
     port = free_port()
-    spec = bot_spec(name, port, config.workers, log_path)
+    spec = bot_spec(name, port, config.workers, log_path, config.connections)
     url = f"http://127.0.0.1:{port}/api/messages"
     template = load_template()
 
@@ -543,7 +556,7 @@ async def run(config: Config) -> Report:
         BenchmarkError: A process did not start.
     """
     questions = development_questions(config.questions)
-    async with running_connector() as connector:
+    async with running_connector(config.connector_delay_ms) as connector:
         results = [await run_bot(name, config, connector, questions) for name in config.bots]
     return Report(
         config=config,

@@ -108,8 +108,15 @@ def markdown(report: Report) -> list[str]:
     """The report as Markdown lines: the main table, the ratio table, the targets."""
     config = report.config
     workers = f"gunicorn, {config.workers} workers" if config.workers else "python -m bot"
+    if config.connections is not None:
+        workers += f", FAQ_CONNECTOR_CONNECTIONS={config.connections}"
+    delay = (
+        f"; the fake connector answers after {config.connector_delay_ms:g} ms"
+        if config.connector_delay_ms
+        else ""
+    )
     lines = [
-        f"{report.cores} cores, Python {report.python}; FAQ bot: {workers}; "
+        f"{report.cores} cores, Python {report.python}; FAQ bot: {workers}{delay}; "
         f"echo reference: stock CloudAdapter sample; floor: hand-written aiohttp echo; "
         f"{config.rounds} round"
         f"{'s' if config.rounds != 1 else ''} per level",

@@ -60,3 +60,24 @@ async def test_every_bot_answers_every_message_at_every_level() -> None:
     data = json.loads(json.dumps(to_json(report)))
     assert {"config", "bots", "targets", "cores"} <= data.keys()
     assert data["bots"][0]["levels"][0]["latency"].keys() == {"p50", "p95", "p99", "max"}
+
+
+async def test_a_slow_connector_and_the_pool_size_are_options() -> None:
+    config = Config(
+        bots=("faq",),
+        concurrency=(4,),
+        messages=8,
+        rounds=1,
+        connector_delay_ms=20.0,
+        connections=2,
+    )
+
+    report = await run(config)
+
+    (faq,) = report.bots
+    (level,) = faq.levels
+    assert (level.answered, level.lost) == (8, 0)
+    assert faq.connections_opened == 2  # four in flight, two connections: the rest queued
+    assert (
+        "FAQ_CONNECTOR_CONNECTIONS=2; the fake connector answers after 20 ms" in markdown(report)[0]
+    )

@@ -70,6 +70,8 @@ class FakeConnector:
         down: While set, answered to every send, reply and update.
         attempts: Every send, reply and update received, refused ones included.
         peers: The client address of every TCP connection opened to this connector.
+        delay: Seconds to wait before answering a send or reply, as the real service takes
+            tens to hundreds of milliseconds (0: at once).
     """
 
     def __init__(self) -> None:
@@ -81,6 +83,7 @@ class FakeConnector:
         self.down: Fault | None = None
         self.attempts: list[Call] = []
         self.peers: set[tuple[str, int]] = set()
+        self.delay = 0.0
         self._changed = asyncio.Event()
 
     def app(self) -> web.Application:
@@ -132,7 +135,10 @@ class FakeConnector:
         if fault is not None:
             return fault
         self._add(request, "POST", body, raw)
-        return web.json_response({"id": f"reply-{len(self.calls)}"})
+        answer = web.json_response({"id": f"reply-{len(self.calls)}"})
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        return answer
 
     async def _update(self, request: web.Request) -> web.Response:
         raw = await request.read()

@@ -79,6 +79,33 @@ async def test_concurrent_replies_stay_within_the_pool(
     assert connector.connections <= CONNECTIONS_PER_HOST
 
 
+async def test_a_slow_connector_gets_concurrent_replies_on_parallel_connections(
+    client: Client, connector: FakeConnector
+) -> None:
+    """The real connector takes tens of ms a call: one connection would queue every reply."""
+    connector.delay = 0.05
+
+    await asyncio.gather(*(ask(client, connector) for _ in range(12)))
+
+    assert len(connector.messages) == 12
+    assert connector.connections == 12  # each reply waited on its own connection, none queued
+
+
+async def test_the_pool_size_is_a_setting(
+    aiohttp_client: AiohttpClient, matcher: TfidfMatcher, connector: FakeConnector
+) -> None:
+    app = create_app(Settings(FAQ_CONNECTOR_CONNECTIONS=3), FaqBot(matcher))
+    client = await aiohttp_client(app)
+    connector.delay = 0.05
+
+    asked = await asyncio.gather(*(ask(client, connector) for _ in range(12)))
+
+    assert sorted(call.activity_id or "" for call in connector.messages) == sorted(
+        activity["id"] for activity in asked
+    )
+    assert connector.connections == 3  # the rest waited for a pooled connection
+
+
 async def test_one_client_per_service_url_is_reused_across_turns(
     client: Client, connector: FakeConnector
 ) -> None:

@@ -38,6 +38,7 @@ def test_bot_framework_and_faq_names_are_read() -> None:
             "FAQ_CLARIFY_THRESHOLD": "0.25",
             "FAQ_LOG_LEVEL": "debug",
             "FAQ_LOG_SALT": "0123456789abcdef0123",
+            "FAQ_CONNECTOR_CONNECTIONS": "16",
         }
     )
 
@@ -48,6 +49,7 @@ def test_bot_framework_and_faq_names_are_read() -> None:
     assert Path("/srv/faq") == settings.FAQ_DATA_DIR
     assert settings.thresholds == Thresholds(answer=0.6, margin=0.1, clarify=0.25)
     assert settings.FAQ_LOG_LEVEL == "DEBUG"
+    assert settings.FAQ_CONNECTOR_CONNECTIONS == 16
     assert settings.auth_enabled
 
 
@@ -101,6 +103,8 @@ def test_every_problem_is_reported_at_once() -> None:
         ({"PORT": "eighty"}, "PORT='eighty' is not a whole number"),
         ({"FAQ_ANSWER_MARGIN": "-0.1"}, "FAQ_ANSWER_MARGIN must be within [0, 1], got -0.1"),
         ({"FAQ_CLARIFY_THRESHOLD": "nan"}, "FAQ_CLARIFY_THRESHOLD must be within [0, 1]"),
+        ({"FAQ_CONNECTOR_CONNECTIONS": "0"}, "FAQ_CONNECTOR_CONNECTIONS must be from 1 to 1000"),
+        ({"FAQ_CONNECTOR_CONNECTIONS": "8.5"}, "FAQ_CONNECTOR_CONNECTIONS='8.5' is not a whole"),
         (
             {"FAQ_ANSWER_THRESHOLD": "0.3", "FAQ_CLARIFY_THRESHOLD": "0.4"},
             "FAQ_CLARIFY_THRESHOLD (0.4) must not exceed FAQ_ANSWER_THRESHOLD (0.3)",
@@ -117,10 +121,16 @@ def test_invalid_settings_name_the_variable(environ: dict[str, str], problem: st
 def test_error_carries_usable_fallback_settings() -> None:
     with pytest.raises(SettingsError) as caught:
         Settings.from_env(
-            {"FAQ_DATA_DIR": "/srv/faq", "FAQ_ANSWER_THRESHOLD": "2", "FAQ_LOG_LEVEL": "x"}
+            {
+                "FAQ_DATA_DIR": "/srv/faq",
+                "FAQ_ANSWER_THRESHOLD": "2",
+                "FAQ_LOG_LEVEL": "x",
+                "FAQ_CONNECTOR_CONNECTIONS": "-3",
+            }
         )
 
     fallback = caught.value.fallback
+    assert fallback.FAQ_CONNECTOR_CONNECTIONS == Settings().FAQ_CONNECTOR_CONNECTIONS
     assert Path("/srv/faq") == fallback.FAQ_DATA_DIR
     assert fallback.thresholds == Thresholds()
     assert not fallback.thresholds.problems()
