@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,22 +150,27 @@ def markdown(report: Report) -> list[str]:
                 else ""
             )
         )
-    faq, echo = _bot(report, "faq"), _bot(report, "echo")
-    if faq and echo:
-        lines += [
-            "",
-            "| concurrency | FAQ msg/s | echo msg/s | FAQ / echo |",
-            "|---:|---:|---:|---:|",
-        ]
-        echo_levels = {level.concurrency: level for level in echo.levels}
-        for level in faq.levels:
-            other = echo_levels.get(level.concurrency)
-            if other is not None and other.throughput:
-                lines.append(
-                    f"| {level.concurrency} | {level.throughput:,.0f} | "
-                    f"{other.throughput:,.0f} | {level.throughput / other.throughput:.1f}x |"
-                )
-    lines += _floor_table(report)
+    lines += _beside_faq(
+        report,
+        "echo",
+        "| concurrency | FAQ msg/s | echo msg/s | FAQ / echo |",
+        lambda faq, echo: (
+            f"{faq.throughput:,.0f} | {echo.throughput:,.0f} | "
+            f"{faq.throughput / echo.throughput:.1f}x"
+            if echo.throughput
+            else None
+        ),
+    )
+    # The floor: what the HTTP path alone costs here; the difference is the bot's own CPU.
+    lines += _beside_faq(
+        report,
+        "floor",
+        "| concurrency | FAQ CPU ms/msg | aiohttp echo (floor) | FAQ above the floor |",
+        lambda faq, floor: (
+            f"{faq.cpu_ms_per_message:.2f} | {floor.cpu_ms_per_message:.2f} | "
+            f"{faq.cpu_ms_per_message - floor.cpu_ms_per_message:.2f}"
+        ),
+    )
     found = targets(report)
     if found:
         lines += ["", "| target (FAQ bot) | goal | measured | met |", "|---|---|---|---|"]
@@ -175,26 +180,24 @@ def markdown(report: Report) -> list[str]:
     return lines
 
 
-def _floor_table(report: Report) -> list[str]:
-    """CPU per message of the FAQ bot beside the hand-written aiohttp echo's, level by level:
-    the difference is what the bot itself costs above the HTTP path."""
-    faq, floor = _bot(report, "faq"), _bot(report, "floor")
-    if not (faq and floor):
+def _beside_faq(
+    report: Report,
+    name: str,
+    header: str,
+    cells: Callable[[LevelResult, LevelResult], str | None],
+) -> list[str]:
+    """A table of the FAQ bot beside bot ``name``, one row per level both ran: the
+    concurrency, then ``cells(faq level, other level)`` (``None`` leaves the row out)."""
+    faq, other = _bot(report, "faq"), _bot(report, name)
+    if not (faq and other):
         return []
-    lines = [
-        "",
-        "| concurrency | FAQ CPU ms/msg | aiohttp echo (floor) | FAQ above the floor |",
-        "|---:|---:|---:|---:|",
-    ]
-    floor_levels = {level.concurrency: level for level in floor.levels}
+    lines = ["", header, "|---:|---:|---:|---:|"]
+    theirs = {level.concurrency: level for level in other.levels}
     for level in faq.levels:
-        other = floor_levels.get(level.concurrency)
-        if other is not None:
-            lines.append(
-                f"| {level.concurrency} | {level.cpu_ms_per_message:.2f} | "
-                f"{other.cpu_ms_per_message:.2f} | "
-                f"{level.cpu_ms_per_message - other.cpu_ms_per_message:.2f} |"
-            )
+        them = theirs.get(level.concurrency)
+        row = cells(level, them) if them is not None else None
+        if row is not None:
+            lines.append(f"| {level.concurrency} | {row} |")
     return lines
 
 
