@@ -64,9 +64,6 @@ log = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 
-#: Requests per host that may be in flight at once; more wait for a free pooled connection.
-#: ``FAQ_CONNECTOR_CONNECTIONS`` sets it (see :mod:`bot.settings` for the sizing).
-CONNECTIONS_PER_HOST = DEFAULT_CONNECTOR_CONNECTIONS
 #: Clients kept (one per app id, service URL and audience); the oldest is dropped beyond this.
 MAX_CLIENTS = 256
 #: How long a bearer token from the credentials' cache is reused before asking it again.
@@ -234,7 +231,9 @@ class ConnectorPool:
 
     Args:
         policy: When to retry and how long a turn may spend on the connector.
-        connections_per_host: Pooled keep-alive connections per host.
+        connections_per_host: Requests per host that may be in flight at once, each on its own
+            pooled keep-alive connection; more wait for a free one (``FAQ_CONNECTOR_CONNECTIONS``,
+            see :mod:`bot.settings` for the sizing).
         max_clients: Cached connector clients kept.
         sleep: Awaitable sleep (tests pass a recorder that returns at once).
         clock: Monotonic seconds, for deadlines and the token reuse.
@@ -247,7 +246,7 @@ class ConnectorPool:
         self,
         policy: RetryPolicy | None = None,
         *,
-        connections_per_host: int = CONNECTIONS_PER_HOST,
+        connections_per_host: int = DEFAULT_CONNECTOR_CONNECTIONS,
         max_clients: int = MAX_CLIENTS,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,

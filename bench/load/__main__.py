@@ -58,6 +58,16 @@ def _bots(text: str) -> tuple[str, ...]:
     return bots
 
 
+def _milliseconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of milliseconds: {text!r}") from None
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -109,7 +119,7 @@ def parse(argv: Sequence[str] | None) -> tuple[Config, bool]:
     )
     parser.add_argument(
         "--connector-delay",
-        type=float,
+        type=_milliseconds,
         default=0.0,
         metavar="MS",
         help="the fake connector answers each send after MS milliseconds (default: 0)",
@@ -133,7 +143,7 @@ def parse(argv: Sequence[str] | None) -> tuple[Config, bool]:
         workers=args.workers,
         questions=args.questions,
         rounds=args.rounds,
-        connector_delay_ms=max(0.0, args.connector_delay),
+        connector_delay_ms=args.connector_delay,
         connections=args.connections,
     )
     return config, args.json

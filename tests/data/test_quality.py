@@ -25,6 +25,8 @@ DEV_SET = ROOT / "eval" / "dev_questions.yaml"
 PROBE_SET = ROOT / "tests" / "data" / "probe_questions.yaml"
 BLIND_SET = ROOT / "tests" / "data" / "blind_questions.yaml"
 BLIND_SET_2 = ROOT / "tests" / "data" / "blind_questions_2.yaml"
+#: Blind, measured once (76.7% in scope), not tuned on yet: no floor, but never copied.
+BLIND_SET_3 = ROOT / "tests" / "data" / "blind_questions_3.yaml"
 
 
 def _evaluate(labelled: Path) -> EvalReport:
@@ -94,7 +96,11 @@ def test_blind_sets_keep_their_figures(labelled: Path) -> None:
 
 
 #: Alternates written before the blind sets existed, whose authors wrote the same words.
-SAME_WORDS_BY_CHANCE = {"how many fasttrack ready partners are there", "portfolio view empty"}
+SAME_WORDS_BY_CHANCE = {
+    "how many fasttrack ready partners are there",
+    "portfolio view empty",
+    "esd for blocked workloads",  # an alternate since the first import; a terse blind case
+}
 
 
 def _fold(text: str) -> str:
@@ -102,7 +108,9 @@ def _fold(text: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "labelled", [DEV_SET, PROBE_SET, BLIND_SET, BLIND_SET_2], ids=lambda p: p.stem
+    "labelled",
+    [DEV_SET, PROBE_SET, BLIND_SET, BLIND_SET_2, BLIND_SET_3],
+    ids=lambda p: p.stem,
 )
 def test_no_labelled_question_is_written_into_the_knowledge_base(labelled: Path) -> None:
     # Everything written by hand to be matched: alternates, out-of-scope phrasings, synonyms.
