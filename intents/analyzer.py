@@ -148,9 +148,6 @@ STOP_WORDS = frozenset(
         "im",
         "ive",
         "id",
-        "dont",
-        "doesnt",
-        "cant",
         "get",
         "got",
         "gets",
@@ -177,7 +174,30 @@ STOP_WORDS = frozenset(
         "currently",
         "guys",
         "team's",
+        # Teams channel chatter around a question ("quick q", "random q", "roughly", "what
+        # now?", "btw"): without it, these words count as topics no entry covers.
+        "q",
+        "quick",
+        "random",
+        "roughly",
+        "approximately",
+        "now",
+        "btw",
+        "fyi",
+        "pls",
+        "plz",
+        "folks",
+        "everyone",
+        "anybody",
+        "somebody",
     ]
+)
+
+#: Negations typed without the apostrophe; like ``isn't`` or ``can't``, each is read as "not",
+#: so "isn't answering" meets the phrase "not answering".
+_NEGATIONS = frozenset(
+    {"aint", "arent", "cant", "couldnt", "didnt", "doesnt", "dont", "hadnt", "hasnt", "havent"}
+    | {"isnt", "shouldnt", "wasnt", "werent", "wont", "wouldnt"}
 )
 
 #: Irregular forms the suffix rules cannot reach.
@@ -251,7 +271,14 @@ def _words(text: str) -> tuple[str, ...]:
     # One match tokenizes its question three times (small talk, terms, question kinds);
     # the cache is that small on purpose: it serves one match, not repeated questions.
     tokens = _WORD.findall(fold(text))
-    return tuple(token.split("'", 1)[0] for token in tokens)
+    return tuple(_word(token) for token in tokens)
+
+
+def _word(token: str) -> str:
+    """``isn't``, ``isnt`` -> ``not``; ``customer's`` -> ``customer``."""
+    if token.endswith("n't") or token in _NEGATIONS:
+        return "not"
+    return token.split("'", 1)[0]
 
 
 @dataclass(frozen=True, slots=True)

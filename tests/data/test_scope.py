@@ -86,3 +86,22 @@ def test_a_long_off_topic_post_is_not_covered(post: str) -> None:
     result = MATCHER.match(post)
     assert len({term.term for term in MATCHER.analyzer_.terms(result.text)}) >= 15
     assert result.decision is Decision.NONE
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("how do I get an SME when we are stuck on a technical problem", "request-sme"),
+        (
+            "what do I do when I don't see any tenants in Portfolio View",
+            "no-tenants-portfolio-view",
+        ),
+    ],
+)
+def test_when_as_a_conjunction_does_not_ask_when(question: str, entry_id: str) -> None:
+    # Neither entry answers "when"; "when" before a verb asks it, before a clause it does not.
+    asked = MATCHER.rank(question.replace("when", "when will", 1))[0]
+    result = MATCHER.match(question)
+    assert result.decision is not Decision.NONE
+    assert result.matches[0].entry.id == asked.entry.id == entry_id
+    assert result.matches[0].score == pytest.approx(asked.score / MATCHER.unasked_factor, rel=0.05)

@@ -74,6 +74,24 @@ def test_stop_words_go_but_meaningful_small_words_stay() -> None:
     assert "never" in analyzer.analyze("they never respond")
 
 
+@pytest.mark.parametrize(
+    "typed", ["isn't", "isn\u2019t", "isnt", "doesn't", "dont", "can't", "won't"]
+)
+def test_a_negation_reads_as_not_with_or_without_its_apostrophe(typed: str) -> None:
+    assert words(f"customer {typed} answering") == ["customer", "not", "answering"]
+
+
+def test_a_negation_meets_a_synonym_phrase_written_with_not() -> None:
+    analyzer = Analyzer([SynonymGroup(("unresponsive", "not answering"))]).fit(["unresponsive"])
+    assert analyzer.analyze("the customer isn't answering") == ["customer", "unresponsive"]
+    assert analyzer.analyze("customer isnt answering") == ["customer", "unresponsive"]
+
+
+def test_channel_chatter_around_a_question_carries_no_topic() -> None:
+    analyzer = Analyzer().fit(["how many partners"])
+    assert analyzer.analyze("random q - roughly how many partners now? btw") == ["many", "partner"]
+
+
 def test_repaired_terms_are_marked() -> None:
     analyzer = Analyzer().fit(["customer workloads"])
     (term,) = analyzer.terms("custmer")
