@@ -25,8 +25,9 @@ DEV_SET = ROOT / "eval" / "dev_questions.yaml"
 PROBE_SET = ROOT / "tests" / "data" / "probe_questions.yaml"
 BLIND_SET = ROOT / "tests" / "data" / "blind_questions.yaml"
 BLIND_SET_2 = ROOT / "tests" / "data" / "blind_questions_2.yaml"
-#: Blind, measured once (76.7% in scope), not tuned on yet: no floor, but never copied.
 BLIND_SET_3 = ROOT / "tests" / "data" / "blind_questions_3.yaml"
+BLIND_SET_4 = ROOT / "tests" / "data" / "blind_questions_4.yaml"
+BLIND_SET_5 = ROOT / "tests" / "data" / "blind_questions_5.yaml"
 
 
 def _evaluate(labelled: Path) -> EvalReport:
@@ -100,6 +101,7 @@ SAME_WORDS_BY_CHANCE = {
     "how many fasttrack ready partners are there",
     "portfolio view empty",
     "esd for blocked workloads",  # an alternate since the first import; a terse blind case
+    "sme request",  # likewise: two words, a terse case of blind set 4
 }
 
 
@@ -109,7 +111,7 @@ def _fold(text: str) -> str:
 
 @pytest.mark.parametrize(
     "labelled",
-    [DEV_SET, PROBE_SET, BLIND_SET, BLIND_SET_2, BLIND_SET_3],
+    [DEV_SET, PROBE_SET, BLIND_SET, BLIND_SET_2, BLIND_SET_3, BLIND_SET_4, BLIND_SET_5],
     ids=lambda p: p.stem,
 )
 def test_no_labelled_question_is_written_into_the_knowledge_base(labelled: Path) -> None:
