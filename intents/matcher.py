@@ -258,15 +258,17 @@ class TfidfMatcher:
             if forms and members.any():
                 self.topics_.append((forms, np.where(members, self.off_topic_factor, 1.0)))
         self.topic_sizes_ = sorted({len(form) for forms, _ in self.topics_ for form in forms})
-        # Kinds of question (who, when...): the word runs that ask each, and which entries
-        # declare that they answer it.
-        self.asks_: list[tuple[frozenset[tuple[str, ...]], FloatArray]] = []
+        # Kinds of question (who, when...): the word runs that ask each, and the factor of
+        # every entry (1 for entries that declare they answer the kind).
+        self.ask_factors_: list[FloatArray] = []
+        self.ask_runs_: dict[tuple[str, ...], int] = {}
         for kind, triggers in knowledge.asks.items():
-            runs = frozenset(tuple(word_tokens(trigger)) for trigger in triggers) - {()}
-            answering = np.array([kind in e.answers for e in entries])
+            runs = {tuple(word_tokens(trigger)) for trigger in triggers} - {()}
             if runs:
-                self.asks_.append((runs, np.where(answering, 1.0, self.unasked_factor)))
-        self.ask_sizes_ = sorted({len(run) for runs, _ in self.asks_ for run in runs})
+                answering = np.array([kind in e.answers for e in entries])
+                self.ask_runs_.update(dict.fromkeys(runs, len(self.ask_factors_)))
+                self.ask_factors_.append(np.where(answering, 1.0, self.unasked_factor))
+        self.ask_sizes_ = sorted({len(run) for run in self.ask_runs_}, reverse=True)
         self.phrasings_ = tuple(phrasings)
         self.knowledge_ = knowledge
         self.entries_ = entries
@@ -372,12 +374,26 @@ class TfidfMatcher:
             for forms, factors in self.topics_:
                 if named.isdisjoint(forms):
                     confidence = confidence * factors
-        if self.asks_:
-            asked = _runs(word_tokens(text), self.ask_sizes_)
-            for triggers, factors in self.asks_:
-                if not asked.isdisjoint(triggers):
-                    confidence = confidence * factors
+        if self.ask_runs_:
+            for kind in self._asked(word_tokens(text)):
+                confidence = confidence * self.ask_factors_[kind]
         return confidence, similarity, coverage
+
+    def _asked(self, tokens: Sequence[str]) -> set[int]:
+        """The kinds of question ``tokens`` ask, read left to right, longest run first: "how
+        much time" asks when (if listed), not how much."""
+        kinds: set[int] = set()
+        i = 0
+        while i < len(tokens):
+            for size in self.ask_sizes_:
+                kind = self.ask_runs_.get(tuple(tokens[i : i + size]))
+                if kind is not None:
+                    kinds.add(kind)
+                    i += size
+                    break
+            else:
+                i += 1
+        return kinds
 
     def _confidence(self, similarity: FloatArray, coverage: FloatArray) -> FloatArray:
         c = self.coverage_exponent

@@ -224,6 +224,17 @@ def test_a_kind_of_question_an_entry_does_not_answer_lowers_its_confidence(
     assert expert.score == matcher.rank("how long does an sme request take")[0].score
 
 
+def test_the_longest_run_asks_how_much_time_is_when_not_how_much(matcher: TfidfMatcher) -> None:
+    asks = {"when": ("when", "how much time"), "how-much": ("how much",)}
+    kinds = TfidfMatcher().fit(replace(WITH_TOPICS, asks=asks), SMALLTALK)
+    timing = "how much time does an sme request take"
+    assert kinds.rank(timing)[0].score == matcher.rank(timing)[0].score  # EXPERT answers when
+    price = "how much does an sme request take"
+    assert kinds.rank(price)[0].score == pytest.approx(
+        matcher.rank(price)[0].score * kinds.unasked_factor, abs=1e-3
+    )
+
+
 LONG_POST = (
     "Good morning, I joined the practice last week and my manager asked me to keep an eye on "
     "the workload status of several accounts we onboarded this spring, all of them in the "
