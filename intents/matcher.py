@@ -17,8 +17,10 @@ How a question is scored against each entry (every step is in :meth:`TfidfMatche
    not include a kind of question the question asks (who, when, how much...).
 4. **Out of scope.** The knowledge base's out-of-scope topics are scored the same way (phrasing
    and whole-topic channels, coverage). When the closest topic is at least as close as the
-   best entry (``Thresholds.out_of_scope_lead``), the decision is ``none``. Topic words do not
-   count in the entries' IDF, so topics never change how entries score.
+   best entry (``Thresholds.out_of_scope_lead``), the decision is ``none``, unless the question
+   only names the best entry's subject (every word in its phrasings, no kind of question
+   asked: "SME", "Yammer"). Topic words do not count in the entries' IDF, so topics never
+   change how entries score.
 5. The decision compares the best confidence with thresholds (see :class:`Thresholds`).
 
 Follows scikit-learn's estimator conventions: ``__init__`` stores hyper-parameters, ``fit``
@@ -245,6 +247,13 @@ class TfidfMatcher:
         )[: len(topics)]
         self.topic_phrasings_ = tuple(topic_phrasings)
         self.phrasing_owner_ = owners
+        # The words of each entry's own phrasings (question and alternates), for the one case
+        # where an entry outranks a closer out-of-scope topic (see ``match``).
+        self.entry_index_ = {e.id: i for i, e in enumerate(entries)}
+        self.phrasing_words_: tuple[frozenset[str], ...] = tuple(
+            frozenset(t for p in e.phrasings for t in analyzer.analyze(clean_text(p)))
+            for e in entries
+        )
         self.phrasing_starts_ = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
         # Where each entry's phrasings start, then each topic's, in the phrasings block.
         self.all_phrasing_starts_: IntArray = np.r_[
@@ -342,6 +351,7 @@ class TfidfMatcher:
             entry_norm,
             norm,
             len(distinct),
+            frozenset(distinct),
         )
 
     def _entry_scores(
@@ -518,11 +528,27 @@ class TfidfMatcher:
         ranked = self._ranked(scores.confidence)
         topic = self._closest_topic(scores)
         best = ranked[0].score if ranked else 0.0
-        if topic is not None and topic[1] >= best + self.thresholds.out_of_scope_lead:
+        if (
+            topic is not None
+            and topic[1] >= best + self.thresholds.out_of_scope_lead
+            and not self._names_only(question, scores, ranked)
+        ):
             return MatchResult(question, Decision.NONE, tuple(ranked), out_of_scope=topic[0])
         return MatchResult(
             question,
             *self._decide(ranked, long=scores.n_terms >= self.thresholds.long_message_terms),
+        )
+
+    def _names_only(self, question: str, scores: _Scores, ranked: Sequence[Match]) -> bool:
+        """Whether ``question`` only names what the best entry is about: every word of it is
+        in that entry's own phrasings and it asks no kind of question ("SME", "Yammer", "I
+        need an SME"). An out-of-scope topic is what an entry leaves unsaid ("is there a
+        charge for an SME?", "who is our PSM?"), so it never turns such a question away."""
+        if not ranked or not scores.terms:
+            return False
+        entry = self.entry_index_[ranked[0].entry.id]
+        return scores.terms <= self.phrasing_words_[entry] and not self._asked(
+            word_tokens(question)
         )
 
     def _closest_topic(self, scores: _Scores) -> tuple[str, float] | None:
@@ -643,6 +669,7 @@ class _Scores:
     entry_norm: float
     topic_norm: float
     n_terms: int  # distinct analysed terms of the question (stop words left out)
+    terms: frozenset[str]  # those terms
 
     @property
     def phrasing(self) -> FloatArray:

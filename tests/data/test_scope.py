@@ -105,3 +105,36 @@ def test_when_as_a_conjunction_does_not_ask_when(question: str, entry_id: str) -
     assert result.decision is not Decision.NONE
     assert result.matches[0].entry.id == asked.entry.id == entry_id
     assert result.matches[0].score == pytest.approx(asked.score / MATCHER.unasked_factor, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("SME", "request-sme"),
+        ("I need an SME", "request-sme"),
+        ("Yammer", "stay-up-to-date"),
+        ("newsletter", "stay-up-to-date"),
+        ("webinar", "stay-up-to-date"),
+        ("customer registration", "register-customers"),
+        ("usage incentive", "claim-workloads"),
+    ],
+)
+def test_a_bare_keyword_of_an_entry_is_answered_though_a_topic_shares_it(
+    question: str, entry_id: str
+) -> None:
+    # Each word is also in an out-of-scope topic ("is there a charge for an SME"), which used
+    # to win: a question that only names an entry's subject gets that entry.
+    result = MATCHER.match(question)
+    assert result.out_of_scope is None
+    assert result.decision is Decision.ANSWER
+    assert result.best is not None
+    assert result.best.entry.id == entry_id
+
+
+@pytest.mark.parametrize(
+    "question", ["who is our Partner Success Manager?", "is there a charge for an SME"]
+)
+def test_a_question_that_asks_more_than_the_entry_says_still_goes_to_its_topic(
+    question: str,
+) -> None:
+    assert MATCHER.match(question).out_of_scope is not None
