@@ -5,7 +5,7 @@ that loses accuracy, starts answering with wrong entries or stops rejecting out-
 questions fails here, not in production. ``tests/data/probe_questions.yaml`` is a second
 labelled set written without looking at the development set's cases (never used to write
 ``faq_data/``); its floors keep a gain on the development set from being a fit to it alone.
-The two blind sets (``tests/data/blind_questions*.yaml``, written from the FAQ page only) have
+The five blind sets (``tests/data/blind_questions*.yaml``, written from the FAQ page only) have
 floors of their own.
 """
 
@@ -79,10 +79,18 @@ def test_probe_set_rejects_most_out_of_scope_questions(probe: EvalReport) -> Non
 
 
 #: Regression floors of the blind sets: (in-scope accuracy, out-of-scope rejection, small
-#: talk), about two to three cases under today's figures. Today: blind_questions 93.9%
-#: (107/114) in scope, 85.0% (34/40) rejection, 9/9 small talk; blind_questions_2 93.2%
-#: (124/133), 88.9% (40/45), 10/10. Neither set has a wrong answer.
-BLIND_FLOORS = {BLIND_SET: (0.91, 0.80, 1.0), BLIND_SET_2: (0.91, 0.84, 0.9)}
+#: talk), two to three cases under today's figures (README, "Answer quality"). Today:
+#: blind_questions 96.5% (110/114) in scope, 85.0% (34/40) rejection, 9/9 small talk;
+#: blind_questions_2 94.7% (126/133), 88.9% (40/45), 10/10; blind_questions_3 88.7% (118/133),
+#: 90.0% (36/40), 8/8; blind_questions_4 94.1% (143/152), 87.5% (35/40), 8/8;
+#: blind_questions_5 88.8% (135/152), 85.0% (34/40), 8/8. No set has a wrong answer.
+BLIND_FLOORS = {
+    BLIND_SET: (0.93, 0.80, 1.0),
+    BLIND_SET_2: (0.92, 0.84, 0.9),
+    BLIND_SET_3: (0.86, 0.85, 0.85),
+    BLIND_SET_4: (0.92, 0.82, 0.85),
+    BLIND_SET_5: (0.87, 0.80, 0.85),
+}
 
 
 @pytest.mark.parametrize("labelled", list(BLIND_FLOORS), ids=lambda p: p.stem)
