@@ -350,7 +350,6 @@ class TfidfMatcher:
             n_phrasings,
             entry_norm,
             norm,
-            len(distinct),
             frozenset(distinct),
         )
 
@@ -536,7 +535,7 @@ class TfidfMatcher:
             return MatchResult(question, Decision.NONE, tuple(ranked), out_of_scope=topic[0])
         return MatchResult(
             question,
-            *self._decide(ranked, long=scores.n_terms >= self.thresholds.long_message_terms),
+            *self._decide(ranked, long=len(scores.terms) >= self.thresholds.long_message_terms),
         )
 
     def _names_only(self, question: str, scores: _Scores, ranked: Sequence[Match]) -> bool:
@@ -668,8 +667,7 @@ class _Scores:
     n_phrasings: int  # entries' phrasings; the rest of raw_phrasing are the topics'
     entry_norm: float
     topic_norm: float
-    n_terms: int  # distinct analysed terms of the question (stop words left out)
-    terms: frozenset[str]  # those terms
+    terms: frozenset[str]  # distinct analysed terms of the question (stop words left out)
 
     @property
     def phrasing(self) -> FloatArray:
