@@ -247,14 +247,16 @@ class TfidfMatcher:
         )[: len(topics)]
         self.topic_phrasings_ = tuple(topic_phrasings)
         self.phrasing_owner_ = owners
-        # The words of each entry's own phrasings (question and alternates), for the one case
-        # where an entry outranks a closer out-of-scope topic (see ``match``).
-        self.entry_index_ = {e.id: i for i, e in enumerate(entries)}
-        self.phrasing_words_: tuple[frozenset[str], ...] = tuple(
-            frozenset(t for p in e.phrasings for t in analyzer.analyze(clean_text(p)))
-            for e in entries
-        )
         self.phrasing_starts_ = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        # The terms of each entry's own phrasings (question and alternates), read off their
+        # rows of the index, for the one case where an entry outranks a closer out-of-scope
+        # topic (see ``match``).
+        names = words.get_feature_names_out()
+        rows = sp.csr_matrix(blocks[0])
+        bounds = [*self.phrasing_starts_.tolist(), len(phrasings)]
+        self.phrasing_words_: tuple[frozenset[str], ...] = tuple(
+            frozenset(names[rows[start:stop].indices].tolist()) for start, stop in pairwise(bounds)
+        )
         # Where each entry's phrasings start, then each topic's, in the phrasings block.
         self.all_phrasing_starts_: IntArray = np.r_[
             self.phrasing_starts_, len(phrasings) + self.topic_starts_
@@ -545,7 +547,7 @@ class TfidfMatcher:
         charge for an SME?", "who is our PSM?"), so it never turns such a question away."""
         if not ranked or not scores.terms:
             return False
-        entry = self.entry_index_[ranked[0].entry.id]
+        entry = int(np.argmax(scores.confidence))  # ranked[0]: ties go to file order in both
         return scores.terms <= self.phrasing_words_[entry] and not self._asked(
             word_tokens(question)
         )
